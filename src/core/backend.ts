@@ -1,0 +1,88 @@
+/**
+ * The one place that imports tfjs backends and decides which one runs.
+ * Everything else imports `tf` from here and asks `capabilities()` instead of
+ * sniffing `navigator.gpu` or the like.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmSegmentSum } from './kernels/wasmSegmentSum';
+
+export { tf };
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export type BackendChoice = BackendName | 'auto';
+export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+export interface BackendOptions {
+  /** Where the browser finds the tfjs wasm binaries (a folder URL or a map of file name -> URL). */
+  wasmPaths?: string | Record<string, string>;
+  /** wasm threads; defaults to the number of cores when the page is cross-origin isolated. */
+  wasmThreads?: number;
+}
+
+export interface Capabilities {
+  backend: BackendName;
+  /** Native float32 textures/buffers; false means half precision on some webgl devices. */
+  float32: boolean;
+  threads: number;
+}
+
+let current: Capabilities | null = null;
+
+function hardwareThreads(): number {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return Math.max(1, nav?.hardwareConcurrency ?? 1);
+}
+
+function crossOriginIsolated(): boolean {
+  const g = globalThis as { crossOriginIsolated?: boolean; process?: unknown };
+  // Node has no isolation concept; wasm threads there work with worker_threads.
+  return g.crossOriginIsolated === true;
+}
+
+async function tryBackend(name: BackendName, opts: BackendOptions): Promise<boolean> {
+  try {
+    if (name === 'wasm') {
+      if (opts.wasmPaths) setWasmPaths(opts.wasmPaths as string);
+      const threads = opts.wasmThreads ?? (crossOriginIsolated() ? hardwareThreads() : 1);
+      setThreadsCount(threads);
+      registerWasmSegmentSum();
+    }
+    const ok = await tf.setBackend(name);
+    if (!ok) return false;
+    await tf.ready();
+    return tf.getBackend() === name;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Select a backend: the requested one, or the first of webgpu, webgl, wasm, cpu that
+ * initialises. Asking for a specific backend that cannot start is an error, so the
+ * UI never silently shows one backend while another runs.
+ */
+export async function initBackend(choice: BackendChoice = 'auto', opts: BackendOptions = {}): Promise<Capabilities> {
+  const order = choice === 'auto' ? BACKEND_ORDER : [choice];
+  for (const name of order) {
+    if (await tryBackend(name, opts)) {
+      current = {
+        backend: name,
+        float32: name === 'webgl' ? tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED') : true,
+        threads: name === 'wasm' ? (opts.wasmThreads ?? (crossOriginIsolated() ? hardwareThreads() : 1)) : 1,
+      };
+      return current;
+    }
+  }
+  throw new Error(
+    choice === 'auto'
+      ? 'No TensorFlow.js backend could start (tried webgpu, webgl, wasm, cpu).'
+      : `The ${choice} backend is not available here. Choose "auto" or another backend.`,
+  );
+}
+
+export function capabilities(): Capabilities {
+  if (!current) throw new Error('initBackend() has not run yet.');
+  return current;
+}

@@ -1,0 +1,48 @@
+import { tf } from '../backend';
+import { rowOffsets } from '../model/gpt2';
+
+/** Label value of positions that carry no loss (prompt tokens, padding), as in PyTorch. */
+export const IGNORE_INDEX = -100;
+
+/**
+ * Causal-LM cross-entropy as transformers computes it: logits at position t predict
+ * labels[t + 1]; positions labelled IGNORE_INDEX count for nothing; mean over the rest.
+ * logits [B, T, V], labels [B, T] int32. Returns a scalar (0 when nothing counts).
+ */
+export function causalLmLoss(logits: tf.Tensor3D, labels: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const [B, T, V] = logits.shape;
+    const n = B * (T - 1);
+    const pred = logits.slice([0, 0, 0], [B, T - 1, V]).reshape([n, V]); // [N, V]
+    const target = labels.slice([0, 1], [B, T - 1]).reshape([n]); // [N]
+    const valid = target.notEqual(IGNORE_INDEX);
+    const safeTarget = tf.where(valid, target, tf.zerosLike(target)).toInt();
+    const logp = tf.logSoftmax(pred, -1); // [N, V]
+    const picked = tf.gather(logp.reshape([n * V]), rowOffsets(n, V).add(safeTarget)); // [N]
+    const w = valid.toFloat();
+    return picked.mul(w).sum().neg().div(w.sum().maximum(1)) as tf.Scalar;
+  });
+}
+
+/**
+ * Classification cross-entropy; with class weights, sum(w_y * ce) / sum(w_y) as
+ * torch.nn.functional.cross_entropy(weight=...) computes it. logits [B, C], labels [B].
+ */
+export function classificationLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, classWeights?: number[] | null): tf.Scalar {
+  return tf.tidy(() => {
+    const [B, C] = logits.shape;
+    const logp = tf.logSoftmax(logits, -1);
+    const picked = tf.gather(logp.reshape([B * C]), rowOffsets(B, C).add(labels.toInt())); // [B]
+    if (!classWeights) return picked.mean().neg() as tf.Scalar;
+    const w = tf.gather(tf.tensor1d(classWeights), labels.toInt());
+    return picked.mul(w).sum().neg().div(w.sum()) as tf.Scalar;
+  });
+}
+
+/** Inverse-frequency class weights normalised to mean 1 over present classes (absent classes get 0). */
+export function inverseFrequencyWeights(labelIds: number[], numClasses: number): number[] {
+  const counts = new Array<number>(numClasses).fill(0);
+  for (const y of labelIds) counts[y]++;
+  const present = counts.filter((c) => c > 0).length;
+  return counts.map((c) => (c > 0 ? labelIds.length / (present * c) : 0));
+}

@@ -1,0 +1,39 @@
+/** What a finished run hands back: the model folder (LoRA merged) and, for LoRA, the PEFT adapter. */
+import { tf } from '../backend';
+import { passthroughFiles, saveGpt2 } from '../io/hf';
+import { saveAdapter } from '../io/peft';
+import { mergedWeight } from '../model/lora';
+import type { ModelFiles, TrainRequest } from '../types';
+import type { PreparedRun } from './setup';
+
+export async function buildOutputs(req: TrainRequest, prep: PreparedRun): Promise<{ model: ModelFiles; adapter?: ModelFiles }> {
+  const { run } = prep;
+  const head = req.task;
+  const passthrough = passthroughFiles(req.base);
+  if (!run.lora) return { model: await saveGpt2(run.model, head, passthrough) };
+
+  const merged = new Map<string, tf.Tensor>();
+  const owned: tf.Tensor[] = [];
+  try {
+    for (const [name, w] of run.model.params) {
+      const module = name.replace(/\.weight$/, '');
+      if (name.endsWith('.weight') && run.lora.modules.has(module)) {
+        const m = mergedWeight(run.lora, module, w as tf.Tensor2D, true);
+        owned.push(m);
+        merged.set(name, m);
+      } else merged.set(name, w);
+    }
+    const model = await saveGpt2(run.model, head, passthrough, merged);
+    const score = run.model.params.get('score.weight');
+    const baseName = String(run.model.config.raw._name_or_path ?? run.model.config.raw.name_or_path ?? 'starter-gpt2');
+    const adapter = await saveAdapter(run.lora, {
+      baseModel: baseName,
+      taskType: head === 'lm' ? 'CAUSAL_LM' : 'SEQ_CLS',
+      fanInFanOut: true,
+      modulesToSave: head === 'classify' && score ? new Map([['score', score]]) : undefined,
+    });
+    return { model, adapter };
+  } finally {
+    for (const t of owned) t.dispose();
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Everything a run needs before its first step: the model and tokenizer from the base
+ * folder, the task head, the trainable parameter set for the method, and the data
+ * split and encoded.
+ */
+import { tf } from '../backend';
+import { splitTrainVal } from '../data/split';
+import { loadGpt2, setClassifierHead, type Gpt2Model } from '../io/hf';
+import { gpt2LinearModules } from '../model/gpt2';
+import { createLora, type LoraState } from '../model/lora';
+import type { ModelRun } from '../model/runner';
+import { loadTokenizerFromFiles, type TextTokenizer } from '../tokenize/tokenizer';
+import type { Example, Hyperparams, Method, TrainRequest } from '../types';
+import { encodeExamples, type Sequence } from './batches';
+
+export interface PreparedRun {
+  run: ModelRun;
+  tokenizer: TextTokenizer;
+  trainable: Map<string, tf.Variable>;
+  train: Sequence[];
+  val: Sequence[];
+  padId: number;
+}
+
+export function distinctLabels(examples: Example[]): string[] {
+  const set = new Set<string>();
+  for (const e of examples) if (e.kind === 'labeled') set.add(e.label);
+  return [...set].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+}
+
+/** Keep an existing head when it already has exactly the data's classes; otherwise start a new one. */
+function ensureHead(model: Gpt2Model, labels: string[], seed: number): void {
+  const same = model.labels && model.labels.length === labels.length && labels.every((l) => model.labels!.includes(l));
+  if (!same) setClassifierHead(model, labels, seed);
+}
+
+function isBlock(name: string, minBlock: number): boolean {
+  const m = /^transformer\.h\.(\d+)\./.exec(name);
+  return m !== null && Number(m[1]) >= minBlock;
+}
+
+/** The parameters the optimizer updates for a method, keyed by a stable name. */
+export function selectTrainable(model: Gpt2Model, method: Method, hp: Hyperparams, lora: LoraState | null, task: 'lm' | 'classify'): Map<string, tf.Variable> {
+  const out = new Map<string, tf.Variable>();
+  const head = task === 'classify' ? model.params.get('score.weight') : undefined;
+  if (method === 'lora') {
+    for (const [module, m] of lora!.modules) {
+      out.set(`${module}.lora_A.weight`, m.A);
+      out.set(`${module}.lora_B.weight`, m.B);
+    }
+    if (head) out.set('score.weight', head);
+    return out;
+  }
+  const nLayer = model.config.nLayer;
+  const firstTrainable = method === 'full' ? 0 : nLayer - Math.max(0, Math.min(nLayer, hp.freeze.trainableBlocks));
+  for (const [name, v] of model.params) {
+    if (name === 'score.weight') continue;
+    const embedding = name === 'transformer.wte.weight' || name === 'transformer.wpe.weight';
+    const keep =
+      method === 'full' ||
+      isBlock(name, firstTrainable) ||
+      name.startsWith('transformer.ln_f.') ||
+      (embedding && hp.freeze.trainEmbeddings);
+    if (keep) out.set(name, v);
+  }
+  if (head) out.set('score.weight', head);
+  return out;
+}
+
+export function prepareRun(req: TrainRequest): PreparedRun {
+  const hp = req.hyperparams;
+  if (req.train.length === 0) throw new Error('the training set is empty');
+  const tokenizer = loadTokenizerFromFiles(req.base);
+  const model = loadGpt2(req.base);
+  let lora: LoraState | null = null;
+  try {
+    const stratify = req.task === 'classify' ? (e: Example) => (e.kind === 'labeled' ? e.label : '') : undefined;
+    const { train, val } = req.val ? { train: req.train, val: req.val } : splitTrainVal(req.train, hp.valSplit, hp.seed, stratify);
+    const padId = tokenizer.padTokenId ?? model.config.padTokenId ?? model.config.eosTokenId ?? 0;
+    let labels: string[] | undefined;
+    if (req.task === 'classify') {
+      labels = distinctLabels([...train, ...val]);
+      ensureHead(model, labels, hp.seed);
+      labels = model.labels!;
+      model.config.padTokenId = padId;
+    }
+    const maxLength = Math.min(hp.maxLength, model.config.nPositions);
+    const enc = { task: req.task, maxLength, labels, eosTokenId: tokenizer.eosTokenId ?? model.config.eosTokenId };
+    const trainSeqs = encodeExamples(train, tokenizer, enc);
+    const valSeqs = encodeExamples(val, tokenizer, enc);
+    if (trainSeqs.length === 0) throw new Error('no training example has any token to learn from after tokenisation');
+    if (req.method === 'lora') {
+      const d = model.config.nEmbd;
+      const shapes = new Map<string, [number, number]>();
+      for (const m of gpt2LinearModules(model.config)) {
+        const w = model.params.get(`${m}.weight`)!;
+        shapes.set(m, [w.shape[0], w.shape[1] ?? d]);
+      }
+      lora = createLora(shapes, hp.lora, hp.seed);
+    }
+    const run: ModelRun = { model, lora, task: req.task };
+    const trainable = selectTrainable(model, req.method, hp, lora, req.task);
+    return { run, tokenizer, trainable, train: trainSeqs, val: valSeqs, padId };
+  } catch (e) {
+    for (const v of model.params.values()) v.dispose();
+    throw e;
+  }
+}
