@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmSegmentSum } from './kernels/wasmSegmentSum';
+import { registerSegmentSumKernels } from './kernels/segmentSum';
 
 export { tf };
 
@@ -42,12 +42,12 @@ function crossOriginIsolated(): boolean {
 }
 
 async function tryBackend(name: BackendName, opts: BackendOptions): Promise<boolean> {
+  registerSegmentSumKernels();
   try {
     if (name === 'wasm') {
       if (opts.wasmPaths) setWasmPaths(opts.wasmPaths as string);
       const threads = opts.wasmThreads ?? (crossOriginIsolated() ? hardwareThreads() : 1);
       setThreadsCount(threads);
-      registerWasmSegmentSum();
     }
     const ok = await tf.setBackend(name);
     if (!ok) return false;

@@ -1,5 +1,4 @@
 import { tf } from '../backend';
-import { rowOffsets } from '../model/gpt2';
 
 /** Label value of positions that carry no loss (prompt tokens, padding), as in PyTorch. */
 export const IGNORE_INDEX = -100;
@@ -17,8 +16,9 @@ export function causalLmLoss(logits: tf.Tensor3D, labels: tf.Tensor2D): tf.Scala
     const target = labels.slice([0, 1], [B, T - 1]).reshape([n]); // [N]
     const valid = target.notEqual(IGNORE_INDEX);
     const safeTarget = tf.where(valid, target, tf.zerosLike(target)).toInt();
-    const logp = tf.logSoftmax(pred, -1); // [N, V]
-    const picked = tf.gather(logp.reshape([n * V]), rowOffsets(n, V).add(safeTarget)); // [N]
+    // A one-hot mask instead of a gather: its backward pass is an elementwise product,
+    // where a gather's would be a scatter over N*V segments.
+    const picked = tf.logSoftmax(pred, -1).mul(tf.oneHot(safeTarget, V)).sum(-1); // [N]
     const w = valid.toFloat();
     return picked.mul(w).sum().neg().div(w.sum().maximum(1)) as tf.Scalar;
   });
@@ -31,8 +31,7 @@ export function causalLmLoss(logits: tf.Tensor3D, labels: tf.Tensor2D): tf.Scala
 export function classificationLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, classWeights?: number[] | null): tf.Scalar {
   return tf.tidy(() => {
     const [B, C] = logits.shape;
-    const logp = tf.logSoftmax(logits, -1);
-    const picked = tf.gather(logp.reshape([B * C]), rowOffsets(B, C).add(labels.toInt())); // [B]
+    const picked = tf.logSoftmax(logits, -1).mul(tf.oneHot(labels.toInt(), C)).sum(-1); // [B]
     if (!classWeights) return picked.mean().neg() as tf.Scalar;
     const w = tf.gather(tf.tensor1d(classWeights), labels.toInt());
     return picked.mul(w).sum().neg().div(w.sum()) as tf.Scalar;

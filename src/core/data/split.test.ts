@@ -1,0 +1,95 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { splitTrainVal, valCount } from './split';
+
+/** Items 0..n-1 with a class each, e.g. { id: 3, cls: 'b' }. */
+const labeled = (classes: string[]) => classes.map((cls, id) => ({ id, cls }));
+const ids = (xs: { id: number }[]) => xs.map((x) => x.id);
+const byClass = (x: { cls: string }) => x.cls;
+
+const fraction = fc.double({ min: 0, max: 0.95, noNaN: true });
+const classList = fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e'), { maxLength: 60 });
+
+describe('valCount()', () => {
+  it.each([
+    [100, 0.1, 10],
+    [10, 0.25, 3],
+    [5, 0.01, 1],
+    [2, 0.9, 1],
+    [1, 0.5, 0],
+    [50, 0, 0],
+  ])('holds out %i * %d -> %i items', (n, f, expected) => {
+    expect(valCount(n, f)).toBe(expected);
+  });
+});
+
+describe('splitTrainVal()', () => {
+  it('is disjoint and complete, keeps item order, and is the same for the same seed', () => {
+    fc.assert(
+      fc.property(classList, fraction, fc.integer(), fc.boolean(), (classes, f, seed, stratify) => {
+        const items = labeled(classes);
+        const key = stratify ? byClass : undefined;
+        const { train, val } = splitTrainVal(items, f, seed, key);
+        expect([...ids(train), ...ids(val)].sort((a, b) => a - b)).toEqual(ids(items));
+        expect(ids(train)).toEqual(ids(train).slice().sort((a, b) => a - b));
+        expect(ids(val)).toEqual(ids(val).slice().sort((a, b) => a - b));
+        expect(splitTrainVal(items, f, seed, key)).toEqual({ train, val });
+      }),
+    );
+  });
+
+  it('holds out round(n * fraction) items, at least one when there are two or more', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 200 }), fraction, fc.integer(), (n, f, seed) => {
+        const { val } = splitTrainVal(Array.from({ length: n }, (_, i) => i), f, seed);
+        expect(val.length).toBe(valCount(n, f));
+        if (f > 0 && n >= 2) expect(val.length).toBeGreaterThanOrEqual(1);
+      }),
+    );
+  });
+
+  it('keeps each class within one item of its share, with one in train and one in val for classes of two or more', () => {
+    fc.assert(
+      fc.property(classList, fraction, fc.integer(), (classes, f, seed) => {
+        const { train, val } = splitTrainVal(labeled(classes), f, seed, byClass);
+        for (const cls of new Set(classes)) {
+          const size = classes.filter((c) => c === cls).length;
+          const inVal = val.filter((x) => x.cls === cls).length;
+          expect(Math.abs(inVal - size * f)).toBeLessThanOrEqual(1);
+          if (size >= 2) {
+            expect(train.some((x) => x.cls === cls)).toBe(true);
+            if (f > 0) expect(inVal).toBeGreaterThanOrEqual(1);
+          }
+        }
+        if (f > 0 && classes.length >= 2) expect(val.length).toBeGreaterThanOrEqual(1);
+      }),
+    );
+  });
+
+  it('holds out about the requested total when stratifying', () => {
+    const classes = Array.from({ length: 100 }, (_, i) => (i < 70 ? 'pos' : i < 95 ? 'neg' : 'neutral'));
+    const { val } = splitTrainVal(labeled(classes), 0.2, 1, byClass);
+    expect(val).toHaveLength(20);
+    expect(val.filter((x) => x.cls === 'pos')).toHaveLength(14);
+    expect(val.filter((x) => x.cls === 'neg')).toHaveLength(5);
+    expect(val.filter((x) => x.cls === 'neutral')).toHaveLength(1);
+  });
+
+  it('puts a single-item class in val only when nothing else can go there', () => {
+    expect(ids(splitTrainVal(labeled(['a', 'b', 'b', 'b']), 0.25, 3, byClass).val)).not.toContain(0);
+    expect(splitTrainVal(labeled(['a', 'b']), 0.1, 3, byClass).val).toHaveLength(1);
+  });
+
+  it('differs between seeds', () => {
+    const items = Array.from({ length: 100 }, (_, i) => i);
+    expect(splitTrainVal(items, 0.1, 1).val).not.toEqual(splitTrainVal(items, 0.1, 2).val);
+  });
+
+  it('keeps everything in train for a zero fraction', () => {
+    expect(splitTrainVal([1, 2, 3], 0, 9)).toEqual({ train: [1, 2, 3], val: [] });
+  });
+
+  it.each([-0.1, 1, Number.NaN])('rejects a fraction of %d', (f) => {
+    expect(() => splitTrainVal([1, 2], f, 0)).toThrow(RangeError);
+  });
+});

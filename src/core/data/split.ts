@@ -1,0 +1,76 @@
+/** Seeded train/validation split, optionally stratified by class. */
+import { mulberry32, shuffleInPlace } from './random';
+
+/** Number of validation items for `n` items: round(n * f), but at least 1 and at most n - 1 when f > 0 and n >= 2. */
+export function valCount(n: number, valFraction: number): number {
+  if (valFraction <= 0 || n < 2) return 0;
+  return Math.min(n - 1, Math.max(1, Math.round(n * valFraction)));
+}
+
+/**
+ * Splits `items` into train and val. The same seed always gives the same split; both parts keep the
+ * original order of the items.
+ *
+ * With `stratifyBy`, each class gets floor or ceil of its share of val items (so within one item of
+ * size * valFraction), every class with >= 2 items keeps at least one item in train and, when
+ * valFraction > 0, puts at least one in val. Single-item classes stay in train unless the val set
+ * would otherwise be empty.
+ */
+export function splitTrainVal<T>(
+  items: T[],
+  valFraction: number,
+  seed: number,
+  stratifyBy?: (t: T) => string,
+): { train: T[]; val: T[] } {
+  if (!(valFraction >= 0 && valFraction < 1)) throw new RangeError(`valFraction must be in [0, 1), got ${valFraction}`);
+  const rng = mulberry32(seed);
+  const inVal = new Array<boolean>(items.length).fill(false);
+
+  if (stratifyBy === undefined) {
+    const order = shuffleInPlace(items.map((_, i) => i), rng);
+    for (const i of order.slice(0, valCount(items.length, valFraction))) inVal[i] = true;
+  } else {
+    const classes = new Map<string, number[]>();
+    items.forEach((item, i) => {
+      const key = stratifyBy(item);
+      const members = classes.get(key);
+      if (members) members.push(i);
+      else classes.set(key, [i]);
+    });
+    const groups = [...classes.values()];
+    const take = allocate(
+      groups.map((g) => g.length),
+      valFraction,
+      valCount(items.length, valFraction),
+      rng,
+    );
+    groups.forEach((g, c) => {
+      for (const i of shuffleInPlace(g.slice(), rng).slice(0, take[c])) inVal[i] = true;
+    });
+  }
+
+  const train: T[] = [];
+  const val: T[] = [];
+  items.forEach((item, i) => (inVal[i] ? val : train).push(item));
+  return { train, val };
+}
+
+/** Val items per class: floor(size * f) or its ceil, within [lo, hi], summing to `total` as closely as those bounds allow. */
+function allocate(sizes: number[], f: number, total: number, rng: () => number): number[] {
+  if (f <= 0) return sizes.map(() => 0);
+  const lo = sizes.map((m) => (m >= 2 ? 1 : 0));
+  const hi = sizes.map((m) => (m >= 2 ? m - 1 : m));
+  const take = sizes.map((m, c) => Math.min(hi[c], Math.max(lo[c], Math.floor(m * f))));
+  const canGrow = (c: number) => take[c] < Math.min(hi[c], Math.ceil(sizes[c] * f));
+  // Largest remainder first; random order among equal remainders so no class is favoured by position.
+  const order = shuffleInPlace(sizes.map((_, c) => c), rng).sort((a, b) => sizes[b] * f - take[b] - (sizes[a] * f - take[a]));
+  let sum = take.reduce((a, b) => a + b, 0);
+  for (const c of order) {
+    if (sum >= total) break;
+    if (canGrow(c)) {
+      take[c]++;
+      sum++;
+    }
+  }
+  return take;
+}
