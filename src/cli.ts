@@ -1,0 +1,290 @@
+/**
+ * The studio's engine, headless: `npm run cli -- <command> [options]`.
+ * Every command prints JSON on stdout; an error prints one line on stderr and exits 1.
+ */
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { initBackend, tf, type BackendChoice } from './core/backend';
+import { loadDataset } from './core/data/load';
+import { complete, classify, evaluateExamples, loadForInference } from './core/eval/inference';
+import { loadTokenizer } from './core/tokenize/tokenizer';
+import { train } from './core/train/trainer';
+import { DEFAULT_HYPERPARAMS, type Hyperparams, type Method, type Task } from './core/types';
+import { readFolder, writeFolder } from './testutil/node';
+
+const USAGE = `usage: npm run cli -- <command> [options]
+  forward  --model DIR --ids 1,2,3
+  tokenize --tokenizer tokenizer.json --text "..."
+  train    --model DIR --data FILE --task lm|classify --out DIR [--method full|freeze|lora] [--lr N] [--epochs N]
+           [--batch-size N] [--max-length N] [--warmup N] [--weight-decay N] [--dropout N] [--schedule linear|cosine|constant]
+           [--lora-r N] [--lora-alpha N] [--lora-targets c_attn,mlp.c_fc] [--trainable-blocks N] [--seed N] [--val-split F]
+           [--eval-every N] [--patience N] [--max-steps N] [--grad-accum N] [--class-weights] [--text-column C] [--label-column C]
+  eval     --model DIR --data FILE [--max-length N] [--batch-size N] [--text-column C] [--label-column C]
+  predict  --model DIR --text "..." [--max-new-tokens N] [--temperature T] [--top-k K] [--seed N]
+  common   [--backend auto|wasm|cpu|webgl|webgpu]`;
+
+class CliError extends Error {}
+
+const OPTIONS = {
+  model: { type: 'string' },
+  ids: { type: 'string' },
+  tokenizer: { type: 'string' },
+  text: { type: 'string' },
+  data: { type: 'string' },
+  task: { type: 'string' },
+  out: { type: 'string' },
+  method: { type: 'string' },
+  lr: { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  'max-length': { type: 'string' },
+  warmup: { type: 'string' },
+  'weight-decay': { type: 'string' },
+  dropout: { type: 'string' },
+  schedule: { type: 'string' },
+  'lora-r': { type: 'string' },
+  'lora-alpha': { type: 'string' },
+  'lora-targets': { type: 'string' },
+  'trainable-blocks': { type: 'string' },
+  seed: { type: 'string' },
+  'val-split': { type: 'string' },
+  'eval-every': { type: 'string' },
+  patience: { type: 'string' },
+  'max-steps': { type: 'string' },
+  'grad-accum': { type: 'string' },
+  'class-weights': { type: 'boolean' },
+  'text-column': { type: 'string' },
+  'label-column': { type: 'string' },
+  'max-new-tokens': { type: 'string' },
+  temperature: { type: 'string' },
+  'top-k': { type: 'string' },
+  backend: { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+function need(v: Values, key: keyof Values): string {
+  const x = v[key];
+  if (typeof x !== 'string' || x === '') throw new CliError(`--${String(key)} is required`);
+  return x;
+}
+
+function number(v: Values, key: keyof Values, fallback: number, check: (n: number) => boolean = Number.isFinite): number {
+  const x = v[key];
+  if (x === undefined) return fallback;
+  const n = Number(x);
+  if (!Number.isFinite(n) || !check(n)) throw new CliError(`--${String(key)} must be a valid number, got "${String(x)}"`);
+  return n;
+}
+
+const positive = (n: number) => n > 0;
+const nonNegative = (n: number) => n >= 0;
+const integer = (n: number) => Number.isInteger(n) && n > 0;
+
+function modelDir(v: Values): string {
+  const dir = need(v, 'model');
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError(`--model ${dir} is not a folder`);
+  return dir;
+}
+
+function oneOf<T extends string>(v: Values, key: keyof Values, allowed: readonly T[], fallback: T): T {
+  const x = (v[key] as string | undefined) ?? fallback;
+  if (!allowed.includes(x as T)) throw new CliError(`--${String(key)} must be one of ${allowed.join(', ')}, got "${x}"`);
+  return x as T;
+}
+
+function hyperparamsFrom(v: Values): Hyperparams {
+  const d = DEFAULT_HYPERPARAMS;
+  const r = number(v, 'lora-r', d.lora.r, integer);
+  return {
+    ...d,
+    learningRate: number(v, 'lr', d.learningRate, positive),
+    epochs: number(v, 'epochs', d.epochs, integer),
+    batchSize: number(v, 'batch-size', d.batchSize, integer),
+    gradAccumSteps: number(v, 'grad-accum', d.gradAccumSteps, integer),
+    maxLength: number(v, 'max-length', d.maxLength, integer),
+    warmupSteps: number(v, 'warmup', d.warmupSteps, nonNegative),
+    weightDecay: number(v, 'weight-decay', d.weightDecay, nonNegative),
+    dropout: number(v, 'dropout', d.dropout, (n) => n >= 0 && n < 1),
+    schedule: oneOf(v, 'schedule', ['linear', 'cosine', 'constant'] as const, d.schedule),
+    seed: number(v, 'seed', d.seed, Number.isInteger),
+    valSplit: number(v, 'val-split', d.valSplit, (n) => n >= 0 && n < 1),
+    evalEvery: number(v, 'eval-every', d.evalEvery, nonNegative),
+    patience: number(v, 'patience', d.patience, nonNegative),
+    maxSteps: number(v, 'max-steps', d.maxSteps, nonNegative),
+    classWeights: v['class-weights'] === true,
+    lora: {
+      r,
+      alpha: number(v, 'lora-alpha', 2 * r, positive),
+      dropout: d.lora.dropout,
+      targetModules: v['lora-targets'] ? String(v['lora-targets']).split(',').map((s) => s.trim()).filter(Boolean) : d.lora.targetModules,
+    },
+    freeze: { ...d.freeze, trainableBlocks: number(v, 'trainable-blocks', d.freeze.trainableBlocks, nonNegative) },
+  };
+}
+
+function columns(v: Values): { text?: string; label?: string } {
+  return { text: v['text-column'] as string | undefined, label: v['label-column'] as string | undefined };
+}
+
+function readData(v: Values, task: Task) {
+  const file = need(v, 'data');
+  if (!existsSync(file)) throw new CliError(`--data ${file} does not exist`);
+  return loadDataset(new Uint8Array(readFileSync(file)), basename(file), task, columns(v));
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+async function cmdForward(v: Values): Promise<void> {
+  const ids = need(v, 'ids').split(',').map((s) => {
+    const n = Number(s.trim());
+    if (!Number.isInteger(n) || n < 0) throw new CliError(`--ids must be comma-separated token ids, got "${s}"`);
+    return n;
+  });
+  const files = readFolder(modelDir(v));
+  const { loadGpt2, disposeGpt2 } = await import('./core/io/hf');
+  const { gpt2Hidden, lmLogits } = await import('./core/model/gpt2');
+  const model = loadGpt2(files);
+  try {
+    const bad = ids.find((i) => i >= model.config.vocabSize);
+    if (bad !== undefined) throw new CliError(`token id ${bad} is outside the vocabulary (size ${model.config.vocabSize})`);
+    const logits = tf.tidy(() =>
+      lmLogits(model.config, model.params, gpt2Hidden(model.config, model.params, tf.tensor2d([ids], undefined, 'int32'), null, { training: false })),
+    );
+    print({ logits: (logits.arraySync() as number[][][])[0] });
+    logits.dispose();
+  } finally {
+    disposeGpt2(model);
+  }
+}
+
+async function cmdTokenize(v: Values): Promise<void> {
+  const file = need(v, 'tokenizer');
+  if (!existsSync(file)) throw new CliError(`--tokenizer ${file} does not exist`);
+  const text = v.text;
+  if (typeof text !== 'string') throw new CliError('--text is required');
+  const configPath = join(dirname(file), 'tokenizer_config.json');
+  const parse = (p: string) => {
+    try {
+      return JSON.parse(readFileSync(p, 'utf8'));
+    } catch (e) {
+      throw new CliError(`${basename(p)} is not valid JSON (${(e as Error).message})`);
+    }
+  };
+  const tok = loadTokenizer(parse(file), existsSync(configPath) ? parse(configPath) : undefined);
+  print({ ids: tok.encode(text) });
+}
+
+async function cmdTrain(v: Values): Promise<void> {
+  const task = oneOf(v, 'task', ['lm', 'classify'] as const, 'lm');
+  const method = oneOf<Method>(v, 'method', ['full', 'freeze', 'lora'], 'full');
+  const out = need(v, 'out');
+  const hyperparams = hyperparamsFrom(v);
+  const base = readFolder(modelDir(v));
+  const { examples } = readData(v, task);
+  const quiet = v.quiet === true;
+  const result = await train({ task, method, base, train: examples, hyperparams }, {
+    onProgress: (e) => {
+      if (quiet) return;
+      const val = e.val ? ` val_loss ${e.val.loss.toFixed(4)}${e.val.accuracy !== undefined ? ` val_acc ${e.val.accuracy.toFixed(3)}` : ''}` : '';
+      process.stderr.write(`step ${e.step}/${e.totalSteps} epoch ${e.epoch.toFixed(2)} loss ${e.trainLoss.toFixed(4)} lr ${e.learningRate.toExponential(2)} grad_norm ${e.gradNorm.toFixed(3)} ${Math.round(e.tokensPerSec)} tok/s${val}\n`);
+    },
+  });
+  writeFolder(out, result.model);
+  if (result.adapter) writeFolder(join(out, 'adapter'), result.adapter);
+  const metrics = {
+    task,
+    method,
+    stopReason: result.stopReason,
+    message: result.message,
+    best: result.best ?? null,
+    hyperparams,
+    examples: examples.length,
+    lossCurve: result.history.map((e) => ({ step: e.step, epoch: e.epoch, trainLoss: e.trainLoss, learningRate: e.learningRate, gradNorm: e.gradNorm, tokensPerSec: e.tokensPerSec, val: e.val ?? null })),
+  };
+  writeFileSync(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  print({ out, stopReason: result.stopReason, message: result.message, steps: result.history.length, finalTrainLoss: result.history.at(-1)?.trainLoss ?? null, best: result.best ?? null });
+  if (result.stopReason === 'non-finite') throw new CliError(result.message);
+}
+
+async function cmdEval(v: Values): Promise<void> {
+  const m = loadForInference(readFolder(modelDir(v)));
+  try {
+    const { examples } = readData(v, m.run.task);
+    const r = await evaluateExamples(m, examples, { maxLength: number(v, 'max-length', 128, integer), batchSize: number(v, 'batch-size', 16, integer) });
+    if (m.run.task === 'lm') print({ task: 'lm', examples: r.count, loss: r.loss, perplexity: r.perplexity });
+    else print({ task: 'classify', examples: r.count, loss: r.loss, accuracy: r.accuracy, macroF1: r.macroF1, labels: r.report!.labels, confusionMatrix: r.report!.confusion, perClass: r.report!.perClass });
+  } finally {
+    m.dispose();
+  }
+}
+
+async function cmdPredict(v: Values): Promise<void> {
+  const text = v.text;
+  if (typeof text !== 'string') throw new CliError('--text is required');
+  const m = loadForInference(readFolder(modelDir(v)));
+  try {
+    if (m.run.task === 'classify') print(await classify(m, text));
+    else {
+      const r = await complete(m, text, {
+        maxNewTokens: number(v, 'max-new-tokens', 40, integer),
+        temperature: number(v, 'temperature', 0, nonNegative),
+        topK: number(v, 'top-k', 0, nonNegative),
+        seed: number(v, 'seed', 0, Number.isInteger),
+      });
+      print({ prompt: text, completion: r.text, ids: r.ids });
+    }
+  } finally {
+    m.dispose();
+  }
+}
+
+const COMMANDS: Record<string, (v: Values) => Promise<void>> = {
+  forward: cmdForward,
+  tokenize: cmdTokenize,
+  train: cmdTrain,
+  eval: cmdEval,
+  predict: cmdPredict,
+};
+
+/** tfjs advertises its native Node backend on first use; in a CLI that is noise on stderr. */
+function silenceTfjsNodeAdvert(): void {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].includes('tfjs-node')) return;
+    warn(...args);
+  };
+}
+
+async function main(argv: string[]): Promise<void> {
+  silenceTfjsNodeAdvert();
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new CliError((e as Error).message.split('\n')[0]);
+  }
+  const [command] = parsed.positionals;
+  if (parsed.values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    if (!command && !parsed.values.help) process.exitCode = 1;
+    return;
+  }
+  const run = COMMANDS[command];
+  if (!run) throw new CliError(`unknown command "${command}" (forward, tokenize, train, eval, predict)`);
+  const backend = oneOf<BackendChoice>(parsed.values, 'backend', ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'], 'auto');
+  // The tokenizer needs no tensors; everything else runs on the chosen backend.
+  if (command !== 'tokenize') await initBackend(backend);
+  await run(parsed.values);
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`error: ${msg.split('\n')[0]}\n`);
+  process.exit(1);
+});

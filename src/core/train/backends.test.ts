@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { initBackend, tf } from '../backend';
+import { parseSafetensors } from '../io/safetensors';
+import { hyperparams, promptExamples, tinyGpt2Files } from '../../testutil/tinyModel';
+import type { TrainResult } from '../types';
+import { train } from './trainer';
+
+// webgl and webgpu run in the browser suite (e2e); Node has cpu and wasm.
+describe('training on wasm and cpu', () => {
+  it('updates every trainable tensor, embeddings included, with the same loss curve on both backends', async () => {
+    const results: Record<string, TrainResult> = {};
+    let base: Record<string, Uint8Array> | null = null;
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await initBackend(backend);
+      expect(tf.getBackend()).toBe(backend);
+      base ??= await tinyGpt2Files({ embeddingStd: 0.5 });
+      const result = await train({ task: 'lm', method: 'full', base, train: promptExamples(12), hyperparams: hyperparams({ epochs: 2, batchSize: 4, learningRate: 1e-2 }) });
+      expect(result.stopReason).toBe('completed');
+      const losses = result.history.map((e) => e.trainLoss);
+      expect(losses.every(Number.isFinite)).toBe(true);
+      expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
+      const before = parseSafetensors(base['model.safetensors']);
+      const after = parseSafetensors(result.model['model.safetensors']);
+      for (const name of ['transformer.wte.weight', 'transformer.wpe.weight', 'transformer.h.0.attn.c_attn.weight']) {
+        expect(after.getFloat32(name), `${backend}: ${name}`).not.toEqual(before.getFloat32(name));
+      }
+      results[backend] = result;
+    }
+    results.wasm.history.forEach((e, i) => expect(e.trainLoss).toBeCloseTo(results.cpu.history[i].trainLoss, 3));
+  });
+});
