@@ -8,6 +8,8 @@ import { parseArgs } from 'node:util';
 import { initBackend, tf, type BackendChoice } from './core/backend';
 import { loadDataset } from './core/data/load';
 import { complete, classify, evaluateExamples, loadForInference } from './core/eval/inference';
+import { disposeModel, loadModel } from './core/io/hf';
+import { taskLogits } from './core/model/runner';
 import { loadTokenizer } from './core/tokenize/tokenizer';
 import { train } from './core/train/trainer';
 import { DEFAULT_HYPERPARAMS, type Hyperparams, type Method, type Task } from './core/types';
@@ -147,19 +149,15 @@ async function cmdForward(v: Values): Promise<void> {
     return n;
   });
   const files = readFolder(modelDir(v));
-  const { loadGpt2, disposeGpt2 } = await import('./core/io/hf');
-  const { gpt2Hidden, lmLogits } = await import('./core/model/gpt2');
-  const model = loadGpt2(files);
+  const model = loadModel(files);
   try {
     const bad = ids.find((i) => i >= model.config.vocabSize);
     if (bad !== undefined) throw new CliError(`token id ${bad} is outside the vocabulary (size ${model.config.vocabSize})`);
-    const logits = tf.tidy(() =>
-      lmLogits(model.config, model.params, gpt2Hidden(model.config, model.params, tf.tensor2d([ids], undefined, 'int32'), null, { training: false })),
-    );
+    const logits = tf.tidy(() => taskLogits({ model, lora: null, task: 'lm' }, tf.tensor2d([ids], undefined, 'int32'), null, { training: false }));
     print({ logits: (logits.arraySync() as number[][][])[0] });
     logits.dispose();
   } finally {
-    disposeGpt2(model);
+    disposeModel(model);
   }
 }
 

@@ -1,8 +1,8 @@
 /** Builders for tests: a tiny randomly initialised GPT-2 folder with the byte-level BPE fixture tokenizer. */
 import { join } from 'node:path';
 import { tf } from '../core/backend';
-import { disposeGpt2, initGpt2Params, saveGpt2 } from '../core/io/hf';
-import { newGpt2Config } from '../core/model/config';
+import { disposeModel, initModel, saveModel } from '../core/io/hf';
+import { gpt2, newGpt2Config } from '../core/model/gpt2';
 import { DEFAULT_HYPERPARAMS, type Example, type Hyperparams, type ModelFiles } from '../core/types';
 import { readFolder } from './node';
 
@@ -24,15 +24,15 @@ export async function tinyGpt2Files(opts: { nLayer?: number; nEmbd?: number; nHe
     bosTokenId: 262,
     eosTokenId: 264,
   });
-  const model = { config, params: initGpt2Params(config, opts.seed ?? 1), labels: null };
+  const model = initModel(gpt2, config, opts.seed ?? 1);
   if (opts.embeddingStd) {
     const wte = model.params.get('transformer.wte.weight')!;
     wte.assign(tf.tidy(() => wte.mul(opts.embeddingStd! / 0.02)));
   }
   try {
-    return await saveGpt2(model, 'lm', tokenizer);
+    return await saveModel(model, 'lm', tokenizer);
   } finally {
-    disposeGpt2(model);
+    disposeModel(model);
   }
 }
 

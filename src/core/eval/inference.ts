@@ -1,6 +1,6 @@
 /** A saved model folder, loaded for evaluation and prediction. */
 import { tf } from '../backend';
-import { disposeGpt2, loadGpt2 } from '../io/hf';
+import { disposeModel, loadModel } from '../io/hf';
 import type { ModelRun } from '../model/runner';
 import { taskLogits } from '../model/runner';
 import { loadTokenizerFromFiles, type TextTokenizer } from '../tokenize/tokenizer';
@@ -19,17 +19,17 @@ export interface LoadedForInference {
 /** Classifier when the folder has a classification head, causal LM otherwise. */
 export function loadForInference(files: ModelFiles): LoadedForInference {
   const tokenizer = loadTokenizerFromFiles(files);
-  const model = loadGpt2(files);
+  const model = loadModel(files);
   const task = model.labels ? 'classify' : 'lm';
   const padId = tokenizer.padTokenId ?? model.config.padTokenId ?? model.config.eosTokenId ?? 0;
-  return { run: { model, lora: null, task }, tokenizer, padId, dispose: () => disposeGpt2(model) };
+  return { run: { model, lora: null, task }, tokenizer, padId, dispose: () => disposeModel(model) };
 }
 
 export async function evaluateExamples(m: LoadedForInference, examples: Example[], opts: { maxLength: number; batchSize: number }): Promise<EvalResult> {
   const { run, tokenizer } = m;
   const seqs = encodeExamples(examples, tokenizer, {
     task: run.task,
-    maxLength: Math.min(opts.maxLength, run.model.config.nPositions),
+    maxLength: Math.min(opts.maxLength, run.model.config.maxPositions),
     labels: run.model.labels ?? undefined,
     eosTokenId: tokenizer.eosTokenId ?? run.model.config.eosTokenId,
   });
@@ -39,7 +39,7 @@ export async function evaluateExamples(m: LoadedForInference, examples: Example[
 export async function classify(m: LoadedForInference, text: string, maxLength = 128): Promise<{ label: string; probabilities: Record<string, number> }> {
   const labels = m.run.model.labels;
   if (!labels) throw new Error('this model has no classification head');
-  const ids = m.tokenizer.encode(text).slice(0, Math.min(maxLength, m.run.model.config.nPositions));
+  const ids = m.tokenizer.encode(text).slice(0, Math.min(maxLength, m.run.model.config.maxPositions));
   if (ids.length === 0) throw new Error('the text has no tokens');
   const probs = tf.tidy(() => tf.softmax(taskLogits(m.run, tf.tensor2d([ids], undefined, 'int32'), null, { training: false })).flatten());
   const p = Array.from(await probs.data());

@@ -1,27 +1,29 @@
 /**
- * A GPT-2 model folder in Hugging Face layout <-> tensors under their HF names.
- * Import and export are a name-for-name copy; the only translation is the optional
- * "transformer." prefix that bare GPT2Model checkpoints (e.g. openai-community/gpt2) omit.
+ * A model folder in Hugging Face layout <-> tensors under their HF names, for any
+ * registered architecture. Import and export are a name-for-name copy.
  */
 import { tf } from '../backend';
-import { gpt2ConfigToJson, labelList, parseGpt2Config, type Gpt2Config } from '../model/config';
-import { gpt2ParamShapes } from '../model/gpt2';
-import type { ModelFiles } from '../types';
-import { parseSafetensors, serializeSafetensors, type TensorToWrite } from './safetensors';
+import type { Architecture, BaseConfig } from '../model/arch';
+import { labelList } from '../model/config';
+import { architectureFor } from '../model/registry';
+import type { ModelFiles, Task } from '../types';
+import { parseSafetensors, serializeSafetensors, type SafetensorsFile, type TensorToWrite } from './safetensors';
 
-export interface Gpt2Model {
-  config: Gpt2Config;
-  /** Every parameter under its HF name, `score.weight` included for classifiers. */
+export interface LoadedModel<C extends BaseConfig = BaseConfig> {
+  arch: Architecture<C>;
+  config: C;
+  /** Every parameter under its HF name, the classification head included when present. */
   params: Map<string, tf.Variable>;
-  /** Class names of the classification head, by index; null for a pure LM. */
+  /** Class names of the classification head, by index; null without a head. */
   labels: string[] | null;
 }
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 export function readJsonFile(files: ModelFiles, name: string): unknown {
   const bytes = files[name];
-  if (!bytes) throw new Error(`the model folder has no ${name}`);
+  if (!bytes) throw new Error(`the model folder has no ${name} (it has: ${Object.keys(files).sort().join(', ') || 'nothing'})`);
   try {
     return JSON.parse(decoder.decode(bytes));
   } catch (e) {
@@ -29,76 +31,95 @@ export function readJsonFile(files: ModelFiles, name: string): unknown {
   }
 }
 
-/** Buffers and tied copies that checkpoints carry but that are not parameters. */
-function isIgnoredTensor(name: string): boolean {
-  return /\.attn\.(bias|masked_bias)$/.test(name) || name === 'lm_head.weight';
+export function jsonFile(value: unknown): Uint8Array {
+  return encoder.encode(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-function canonicalName(name: string): string {
-  if (name === 'score.weight' || name.startsWith('transformer.')) return name;
-  return `transformer.${name}`;
+export function readConfig(files: ModelFiles): { arch: Architecture<BaseConfig>; config: BaseConfig } {
+  const raw = readJsonFile(files, 'config.json');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('config.json: expected a JSON object');
+  const arch = architectureFor(raw as Record<string, unknown>);
+  return { arch, config: arch.parseConfig(raw as Record<string, unknown>) };
 }
 
-/** Small normal init (std 0.02, residual projections scaled by 1/sqrt(2 n_layer)) as GPT-2 does. */
-export function initGpt2Params(cfg: Gpt2Config, seed: number): Map<string, tf.Variable> {
+function variable(t: () => tf.Tensor): tf.Variable {
+  // tidy frees the initial value; the variable keeps its own reference to the data.
+  return tf.tidy(() => tf.variable(t()));
+}
+
+export function initModel<C extends BaseConfig>(arch: Architecture<C>, config: C, seed: number): LoadedModel<C> {
   const params = new Map<string, tf.Variable>();
   let k = 0;
-  const std = 0.02;
-  for (const [name, shape] of gpt2ParamShapes(cfg)) {
+  for (const [name, shape] of arch.paramShapes(config)) {
     k++;
-    const init = (): tf.Tensor => {
-      if (/\.(ln_\d|ln_f)\.weight$/.test(name)) return tf.ones(shape);
-      if (name.endsWith('.bias')) return tf.zeros(shape);
-      const s = name.endsWith('c_proj.weight') ? std / Math.sqrt(2 * cfg.nLayer) : std;
-      return tf.truncatedNormal(shape, 0, s, 'float32', seed * 1009 + k);
-    };
-    params.set(name, tf.tidy(() => tf.variable(init())));
+    params.set(name, variable(() => arch.initParam(name, shape, config, seed * 1009 + k)));
   }
-  return params;
+  return { arch, config, params, labels: null };
 }
 
-/** Add (or replace) a classification head for `labels`, initialised N(0, 0.02). */
-export function setClassifierHead(model: Gpt2Model, labels: string[], seed: number): void {
+/** Add (or replace) a classification head for `labels`. */
+export function setClassifierHead(model: LoadedModel, labels: string[], seed: number): void {
   if (labels.length < 2) throw new Error(`classification needs at least 2 labels, found ${labels.length}`);
-  model.params.get('score.weight')?.dispose();
-  model.params.set('score.weight', tf.tidy(() => tf.variable(tf.truncatedNormal([labels.length, model.config.nEmbd], 0, 0.02, 'float32', seed + 17))));
+  let k = 0;
+  for (const [name, shape] of model.arch.headShapes(model.config, labels.length)) {
+    model.params.get(name)?.dispose();
+    model.params.set(name, variable(() => (name.endsWith('.bias') ? tf.zeros(shape) : tf.truncatedNormal(shape, 0, 0.02, 'float32', seed + 17 + ++k))));
+  }
   model.labels = [...labels];
 }
 
-export function loadGpt2(files: ModelFiles): Gpt2Model {
-  const config = parseGpt2Config(readJsonFile(files, 'config.json'));
-  const weights = files['model.safetensors'];
-  if (!weights) throw new Error('the model folder has no model.safetensors');
-  const st = parseSafetensors(weights, 'model.safetensors');
-  const expected = gpt2ParamShapes(config);
+/** The weights file(s): one model.safetensors, or the shards a model.safetensors.index.json lists. */
+function weightFiles(files: ModelFiles): { file: string; st: SafetensorsFile }[] {
+  if (files['model.safetensors']) return [{ file: 'model.safetensors', st: parseSafetensors(files['model.safetensors'], 'model.safetensors') }];
+  if (files['model.safetensors.index.json']) {
+    const index = readJsonFile(files, 'model.safetensors.index.json') as { weight_map?: Record<string, string> };
+    if (!index.weight_map || typeof index.weight_map !== 'object') throw new Error('model.safetensors.index.json has no "weight_map"');
+    const shards = [...new Set(Object.values(index.weight_map))];
+    return shards.map((name) => {
+      if (!files[name]) throw new Error(`model.safetensors.index.json lists ${name}, but the folder has no such file`);
+      return { file: name, st: parseSafetensors(files[name], name) };
+    });
+  }
+  if (files['pytorch_model.bin']) throw new Error('this model has only pytorch_model.bin; the studio reads safetensors (convert it, or pick a checkpoint that ships model.safetensors)');
+  throw new Error('the model folder has no model.safetensors');
+}
+
+export function loadModel(files: ModelFiles): LoadedModel {
+  const { arch, config } = readConfig(files);
+  const expected = arch.paramShapes(config);
   const labels = labelList(config);
   const params = new Map<string, tf.Variable>();
   try {
-    for (const raw of st.names) {
-      if (isIgnoredTensor(raw)) continue;
-      const name = canonicalName(raw);
-      const info = st.info(raw);
-      const want = name === 'score.weight' ? [labels?.length ?? info.shape[0], config.nEmbd] : expected.get(name);
-      if (!want) continue; // extra tensors (other heads) are not ours to train
-      if (want.join(',') !== info.shape.join(',')) {
-        throw new Error(`model.safetensors: "${raw}" has shape [${info.shape}] but config.json implies [${want}]`);
+    for (const { file, st } of weightFiles(files)) {
+      for (const raw of st.names) {
+        const name = arch.canonicalName(raw);
+        if (name === null) continue;
+        const info = st.info(raw);
+        const want = expected.get(name) ?? arch.headShapes(config, labels?.length ?? info.shape[0]).get(name);
+        if (!want) continue; // tensors of heads we do not train
+        if (want.join(',') !== info.shape.join(',')) {
+          throw new Error(`${file}: "${raw}" has shape [${info.shape}] but config.json implies [${want}]`);
+        }
+        params.set(name, variable(() => tf.tensor(st.getFloat32(raw), info.shape, 'float32')));
       }
-      params.set(name, tf.tidy(() => tf.variable(tf.tensor(st.getFloat32(raw), info.shape, 'float32'))));
     }
     const missing = [...expected.keys()].filter((n) => !params.has(n));
-    if (missing.length) {
-      throw new Error(`model.safetensors is missing ${missing.length} GPT-2 tensor(s), e.g. "${missing[0]}"`);
-    }
+    if (missing.length) throw new Error(`the weights are missing ${missing.length} ${config.modelType} tensor(s), e.g. "${missing[0]}"`);
   } catch (e) {
     for (const v of params.values()) v.dispose();
     throw e;
   }
-  const hasHead = params.has('score.weight');
-  return { config, params, labels: hasHead ? (labels ?? defaultLabels(params.get('score.weight')!.shape[0])) : null };
-}
-
-function defaultLabels(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => `LABEL_${i}`);
+  const headNames = [...arch.headShapes(config, 2).keys()];
+  const hasHead = headNames.every((n) => params.has(n));
+  if (!hasHead) {
+    // A partial head is no head: drop it so a new one is made for the data's labels.
+    for (const n of headNames) {
+      params.get(n)?.dispose();
+      params.delete(n);
+    }
+  }
+  const numLabels = hasHead ? params.get(headNames[0])!.shape[0] : 0;
+  return { arch, config, params, labels: hasHead ? (labels ?? Array.from({ length: numLabels }, (_, i) => `LABEL_${i}`)) : null };
 }
 
 /** Tensors as safetensors wants them, read back from the backend. */
@@ -108,38 +129,33 @@ export async function tensorsToWrite(params: Map<string, tf.Tensor>): Promise<Ma
   return out;
 }
 
-const encoder = new TextEncoder();
-
-export function jsonFile(value: unknown): Uint8Array {
-  return encoder.encode(`${JSON.stringify(value, null, 2)}\n`);
-}
-
 /**
  * The model folder: config.json, model.safetensors, and any tokenizer files passed
  * through unchanged. `params` may differ from `model.params` (e.g. LoRA-merged weights).
  */
-export async function saveGpt2(
-  model: Gpt2Model,
-  head: 'lm' | 'classify',
+export async function saveModel(
+  model: LoadedModel,
+  head: Task,
   passthrough: ModelFiles = {},
   params: Map<string, tf.Tensor> = model.params,
   dtype: 'F32' | 'F16' = 'F32',
 ): Promise<ModelFiles> {
-  const keep = new Map([...params].filter(([n]) => head === 'classify' || n !== 'score.weight'));
-  if (head === 'classify' && !keep.has('score.weight')) throw new Error('cannot save a classifier without its score head');
+  const headNames = new Set(model.arch.headShapes(model.config, 2).keys());
+  const keep = new Map([...params].filter(([n]) => head === 'classify' || !headNames.has(n)));
+  if (head === 'classify' && ![...headNames].every((n) => keep.has(n))) throw new Error('cannot save a classifier without its head');
   const files: ModelFiles = { ...passthrough };
-  files['config.json'] = jsonFile(gpt2ConfigToJson(model.config, head, model.labels ?? undefined));
+  files['config.json'] = jsonFile(model.arch.configToJson(model.config, head, model.labels ?? undefined));
   files['model.safetensors'] = serializeSafetensors(await tensorsToWrite(keep), { dtype, metadata: { format: 'pt' } });
   return files;
 }
 
-export function disposeGpt2(model: Gpt2Model): void {
+export function disposeModel(model: LoadedModel): void {
   for (const v of model.params.values()) v.dispose();
   model.params.clear();
 }
 
 /** Tokenizer and generation files that travel with a model folder unchanged. */
-export const PASSTHROUGH_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json', 'vocab.json', 'merges.txt'];
+export const PASSTHROUGH_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json', 'vocab.json', 'merges.txt', 'vocab.txt'];
 
 export function passthroughFiles(files: ModelFiles): ModelFiles {
   return Object.fromEntries(PASSTHROUGH_FILES.filter((n) => files[n]).map((n) => [n, files[n]]));

@@ -17,7 +17,7 @@ export interface AdapterExport {
   taskType: 'CAUSAL_LM' | 'SEQ_CLS';
   /** True for GPT-2's Conv1D, whose weights are stored [in, out]. */
   fanInFanOut: boolean;
-  /** Whole modules trained beside the adapter, by module name (e.g. "score" -> its weight). */
+  /** Whole modules trained beside the adapter, by parameter name (e.g. "score.weight"). */
   modulesToSave?: Map<string, tf.Tensor>;
 }
 
@@ -27,7 +27,8 @@ export async function saveAdapter(state: LoraState, opts: AdapterExport): Promis
     tensors.set(`${PREFIX}${module}.lora_A.weight`, m.A);
     tensors.set(`${PREFIX}${module}.lora_B.weight`, m.B);
   }
-  for (const [module, w] of opts.modulesToSave ?? []) tensors.set(`${PREFIX}${module}.weight`, w);
+  for (const [name, w] of opts.modulesToSave ?? []) tensors.set(`${PREFIX}${name}`, w);
+  const saved = [...new Set([...(opts.modulesToSave?.keys() ?? [])].map((n) => n.replace(/\.(weight|bias)$/, '')))];
   const config = {
     peft_type: 'LORA',
     task_type: opts.taskType,
@@ -38,7 +39,7 @@ export async function saveAdapter(state: LoraState, opts: AdapterExport): Promis
     target_modules: state.targetModules,
     fan_in_fan_out: opts.fanInFanOut,
     bias: 'none',
-    modules_to_save: opts.modulesToSave?.size ? [...opts.modulesToSave.keys()] : null,
+    modules_to_save: saved.length ? saved : null,
     inference_mode: true,
     init_lora_weights: true,
     use_rslora: false,
@@ -77,7 +78,7 @@ export function loadAdapter(files: ModelFiles, knownModules: Set<string>): Loade
     const value = tf.tidy(() => tf.variable(tf.tensor(st.getFloat32(name), info.shape, 'float32')));
     const lora = /^(.*)\.lora_([AB])\.weight$/.exec(rest);
     if (!lora) {
-      modulesToSave.set(rest.replace(/\.weight$/, ''), value);
+      modulesToSave.set(rest, value);
       continue;
     }
     const [, module, which] = lora;

@@ -1,33 +1,115 @@
 /**
  * GPT-2 (Radford et al. 2019) written functionally over a name -> tensor map that
  * uses the Hugging Face parameter names, so import and export are a plain copy.
- *
  * Conv1D weights are stored [in, out] (y = x W + b) exactly as transformers stores them.
  */
 import { tf } from '../backend';
-import { innerDim, type Gpt2Config } from './config';
+import type { Task } from '../types';
+import type { Architecture, BaseConfig, ForwardOptions, KVCache, LinearModule, Params } from './arch';
+import { ConfigError, commonFields, num, posInt, withHeadFields, type RawConfig } from './config';
 import { Dropout } from './dropout';
 import { applyLora, type LoraState } from './lora';
+import { attentionBias, param, rowOffsets, lastTokenIndex, updateCache } from './layers';
 
-export type Params = Map<string, tf.Tensor>;
-
-export interface ForwardOptions {
-  training: boolean;
-  /** Dropout probability used for embeddings, attention and residuals while training (default: the config's). */
-  dropout?: number;
-  /** Seed for this call's dropout masks; each dropout site derives its own seed from it. */
-  seed?: number;
-  lora?: LoraState | null;
+export interface Gpt2Config extends BaseConfig {
+  modelType: 'gpt2';
+  /** MLP width (n_inner; null in config.json means 4 * n_embd). */
+  intermediateSize: number;
+  layerNormEpsilon: number;
+  activationFunction: string;
+  embdPdrop: number;
+  attnPdrop: number;
+  residPdrop: number;
 }
 
-/** Names of every base parameter a GPT-2 body has (the heads add `score.weight`). */
-export function gpt2ParamShapes(cfg: Gpt2Config): Map<string, number[]> {
-  const d = cfg.nEmbd;
-  const inner = innerDim(cfg);
+const ACTIVATIONS = ['gelu_new', 'gelu_pytorch_tanh', 'gelu', 'relu'];
+
+export function parseGpt2Config(raw: RawConfig): Gpt2Config {
+  const hiddenSize = posInt(raw, 'n_embd', 768);
+  const cfg: Gpt2Config = {
+    modelType: 'gpt2',
+    vocabSize: posInt(raw, 'vocab_size'),
+    maxPositions: posInt(raw, 'n_positions', 1024),
+    hiddenSize,
+    numLayers: posInt(raw, 'n_layer', 12),
+    numHeads: posInt(raw, 'n_head', 12),
+    intermediateSize: raw.n_inner == null ? 4 * hiddenSize : posInt(raw, 'n_inner'),
+    layerNormEpsilon: num(raw, 'layer_norm_epsilon', 1e-5),
+    activationFunction: String(raw.activation_function ?? 'gelu_new'),
+    embdPdrop: num(raw, 'embd_pdrop', 0.1),
+    attnPdrop: num(raw, 'attn_pdrop', 0.1),
+    residPdrop: num(raw, 'resid_pdrop', 0.1),
+    ...commonFields(raw),
+  };
+  if (cfg.hiddenSize % cfg.numHeads !== 0) throw new ConfigError(`n_embd (${cfg.hiddenSize}) must be divisible by n_head (${cfg.numHeads})`);
+  if (!ACTIVATIONS.includes(cfg.activationFunction)) {
+    throw new ConfigError(`activation_function "${cfg.activationFunction}" is not supported (${ACTIVATIONS.join(', ')})`);
+  }
+  return cfg;
+}
+
+export interface Gpt2ConfigInit {
+  vocabSize: number;
+  nPositions: number;
+  nEmbd: number;
+  nLayer: number;
+  nHead: number;
+  dropout?: number;
+  bosTokenId?: number | null;
+  eosTokenId?: number | null;
+}
+
+/** A fresh config (for pretraining or tests), in the shape transformers writes. */
+export function newGpt2Config(init: Gpt2ConfigInit): Gpt2Config {
+  const p = init.dropout ?? 0.1;
+  return parseGpt2Config({
+    model_type: 'gpt2',
+    architectures: ['GPT2LMHeadModel'],
+    vocab_size: init.vocabSize,
+    n_positions: init.nPositions,
+    n_ctx: init.nPositions,
+    n_embd: init.nEmbd,
+    n_layer: init.nLayer,
+    n_head: init.nHead,
+    n_inner: null,
+    activation_function: 'gelu_new',
+    layer_norm_epsilon: 1e-5,
+    embd_pdrop: p,
+    attn_pdrop: p,
+    resid_pdrop: p,
+    initializer_range: 0.02,
+    bos_token_id: init.bosTokenId ?? null,
+    eos_token_id: init.eosTokenId ?? null,
+  });
+}
+
+function gpt2ConfigToJson(cfg: Gpt2Config, head: Task, labels?: string[]): RawConfig {
+  const out: RawConfig = {
+    ...cfg.raw,
+    model_type: 'gpt2',
+    architectures: [head === 'lm' ? 'GPT2LMHeadModel' : 'GPT2ForSequenceClassification'],
+    vocab_size: cfg.vocabSize,
+    n_positions: cfg.maxPositions,
+    n_embd: cfg.hiddenSize,
+    n_layer: cfg.numLayers,
+    n_head: cfg.numHeads,
+    n_inner: cfg.intermediateSize === 4 * cfg.hiddenSize ? null : cfg.intermediateSize,
+    activation_function: cfg.activationFunction,
+    layer_norm_epsilon: cfg.layerNormEpsilon,
+    embd_pdrop: cfg.embdPdrop,
+    attn_pdrop: cfg.attnPdrop,
+    resid_pdrop: cfg.residPdrop,
+  };
+  return withHeadFields(out, cfg, head, labels);
+}
+
+function paramShapes(cfg: Gpt2Config): Map<string, number[]> {
+  const d = cfg.hiddenSize;
+  const inner = cfg.intermediateSize;
   const shapes = new Map<string, number[]>();
   shapes.set('transformer.wte.weight', [cfg.vocabSize, d]);
-  shapes.set('transformer.wpe.weight', [cfg.nPositions, d]);
-  for (let i = 0; i < cfg.nLayer; i++) {
+  shapes.set('transformer.wpe.weight', [cfg.maxPositions, d]);
+  for (let i = 0; i < cfg.numLayers; i++) {
     const h = `transformer.h.${i}`;
     shapes.set(`${h}.ln_1.weight`, [d]);
     shapes.set(`${h}.ln_1.bias`, [d]);
@@ -47,19 +129,25 @@ export function gpt2ParamShapes(cfg: Gpt2Config): Map<string, number[]> {
   return shapes;
 }
 
-/** The Conv1D modules LoRA can target, by full module name. */
-export function gpt2LinearModules(cfg: Gpt2Config): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < cfg.nLayer; i++) {
-    for (const m of ['attn.c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj']) out.push(`transformer.h.${i}.${m}`);
-  }
-  return out;
+/** Small normal init (std 0.02, residual projections scaled by 1/sqrt(2 n_layer)) as GPT-2 does. */
+function initParam(name: string, shape: number[], cfg: Gpt2Config, seed: number): tf.Tensor {
+  if (/\.(ln_\d|ln_f)\.weight$/.test(name)) return tf.ones(shape);
+  if (name.endsWith('.bias')) return tf.zeros(shape);
+  const std = name.endsWith('c_proj.weight') ? 0.02 / Math.sqrt(2 * cfg.numLayers) : 0.02;
+  return tf.truncatedNormal(shape, 0, std, 'float32', seed);
 }
 
-function param(p: Params, name: string): tf.Tensor {
-  const t = p.get(name);
-  if (!t) throw new Error(`GPT-2 parameter "${name}" is missing`);
-  return t;
+function linearModules(cfg: Gpt2Config): LinearModule[] {
+  const d = cfg.hiddenSize;
+  const out: LinearModule[] = [];
+  for (let i = 0; i < cfg.numLayers; i++) {
+    const h = `transformer.h.${i}`;
+    out.push({ name: `${h}.attn.c_attn`, fanIn: d, fanOut: 3 * d });
+    out.push({ name: `${h}.attn.c_proj`, fanIn: d, fanOut: d });
+    out.push({ name: `${h}.mlp.c_fc`, fanIn: d, fanOut: cfg.intermediateSize });
+    out.push({ name: `${h}.mlp.c_proj`, fanIn: cfg.intermediateSize, fanOut: d });
+  }
+  return out;
 }
 
 export function layerNorm(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor {
@@ -91,46 +179,33 @@ function conv1d(p: Params, module: string, x2: tf.Tensor2D, drop: Dropout, lora:
   return lora ? applyLora(lora, module, x2, y, drop) : y;
 }
 
-/**
- * Additive attention bias [B, 1, T, T]: 0 where a query may look, -1e9 where it may not
- * (future positions, and padded keys when a mask is given).
- */
-export function attentionBias(T: number, mask: tf.Tensor2D | null): tf.Tensor4D {
-  const causal = tf.linalg.bandPart(tf.ones([T, T]), -1, 0); // [T, T] lower triangle
-  let allowed: tf.Tensor = causal.reshape([1, 1, T, T]);
-  if (mask) {
-    const B = mask.shape[0];
-    allowed = allowed.mul(mask.reshape([B, 1, 1, T]));
-  }
-  return allowed.sub(1).mul(1e9) as tf.Tensor4D;
-}
-
-/** Final hidden states [B, T, d] after ln_f. */
-export function gpt2Hidden(cfg: Gpt2Config, p: Params, ids: tf.Tensor2D, mask: tf.Tensor2D | null, opts: ForwardOptions): tf.Tensor3D {
+/** Final hidden states [B, T, d] after ln_f (for the T new positions when a cache is given). */
+function hidden(cfg: Gpt2Config, p: Params, ids: tf.Tensor2D, mask: tf.Tensor2D | null, opts: ForwardOptions): tf.Tensor3D {
   const [B, T] = ids.shape;
-  if (T > cfg.nPositions) throw new Error(`sequence length ${T} exceeds the model's context of ${cfg.nPositions} tokens`);
-  const d = cfg.nEmbd;
-  const H = cfg.nHead;
+  const past = opts.cache?.length ?? 0;
+  if (past + T > cfg.maxPositions) throw new Error(`sequence length ${past + T} exceeds the model's context of ${cfg.maxPositions} tokens`);
+  const d = cfg.hiddenSize;
+  const H = cfg.numHeads;
   const hd = d / H;
   const drop = new Dropout(opts.dropout ?? cfg.residPdrop, opts.seed, opts.training);
   const attnRate = opts.dropout ?? cfg.attnPdrop;
-  const embdRate = opts.dropout ?? cfg.embdPdrop;
   const lora = opts.lora;
 
   const tok = tf.gather(param(p, 'transformer.wte.weight'), ids.flatten()); // [B*T, d]
-  const pos = tf.slice(param(p, 'transformer.wpe.weight'), [0, 0], [T, d]); // [T, d]
-  let x = drop.apply(tok.reshape([B, T, d]).add(pos), embdRate) as tf.Tensor3D; // [B, T, d]
-  const bias = attentionBias(T, mask);
+  const pos = tf.slice(param(p, 'transformer.wpe.weight'), [past, 0], [T, d]); // [T, d]
+  let x = drop.apply(tok.reshape([B, T, d]).add(pos), opts.dropout ?? cfg.embdPdrop) as tf.Tensor3D; // [B, T, d]
+  const bias = attentionBias(T, past, mask);
   const scale = 1 / Math.sqrt(hd);
 
-  for (let i = 0; i < cfg.nLayer; i++) {
+  for (let i = 0; i < cfg.numLayers; i++) {
     const h = `transformer.h.${i}`;
     // --- attention ---
     const a = layerNorm(x, param(p, `${h}.ln_1.weight`), param(p, `${h}.ln_1.bias`), cfg.layerNormEpsilon);
     const qkv = conv1d(p, `${h}.attn.c_attn`, a.reshape([B * T, d]) as tf.Tensor2D, drop, lora); // [B*T, 3d]
     const heads = qkv.reshape([B, T, 3, H, hd]).transpose([2, 0, 3, 1, 4]); // [3, B, H, T, hd]
-    const [q, k, v] = tf.unstack(heads, 0) as tf.Tensor4D[]; // each [B, H, T, hd]
-    const scores = tf.matMul(q, k, false, true).mul(scale).add(bias); // [B, H, T, T]
+    const [q, kNew, vNew] = tf.unstack(heads, 0) as tf.Tensor4D[]; // each [B, H, T, hd]
+    const [k, v] = updateCache(opts.cache, i, kNew, vNew); // [B, H, past+T, hd]
+    const scores = tf.matMul(q, k, false, true).mul(scale).add(bias); // [B, H, T, past+T]
     const probs = drop.apply(tf.softmax(scores, -1), attnRate);
     const ctx = tf.matMul(probs as tf.Tensor4D, v).transpose([0, 2, 1, 3]).reshape([B * T, d]) as tf.Tensor2D; // [B*T, d]
     const attnOut = drop.apply(conv1d(p, `${h}.attn.c_proj`, ctx, drop, lora));
@@ -141,36 +216,54 @@ export function gpt2Hidden(cfg: Gpt2Config, p: Params, ids: tf.Tensor2D, mask: t
     const mlpOut = drop.apply(conv1d(p, `${h}.mlp.c_proj`, fc as tf.Tensor2D, drop, lora));
     x = x.add(mlpOut.reshape([B, T, d])) as tf.Tensor3D;
   }
+  if (opts.cache) opts.cache.length += T;
   return layerNorm(x, param(p, 'transformer.ln_f.weight'), param(p, 'transformer.ln_f.bias'), cfg.layerNormEpsilon) as tf.Tensor3D;
 }
 
 /** Causal-LM logits [B, T, V], tied to the token embedding as in GPT2LMHeadModel. */
-export function lmLogits(cfg: Gpt2Config, p: Params, hidden: tf.Tensor3D): tf.Tensor3D {
-  const [B, T, d] = hidden.shape;
+function lmLogits(cfg: Gpt2Config, p: Params, h: tf.Tensor3D): tf.Tensor3D {
+  const [B, T, d] = h.shape;
   const wte = param(p, 'transformer.wte.weight') as tf.Tensor2D;
-  return tf.matMul(hidden.reshape([B * T, d]) as tf.Tensor2D, wte, false, true).reshape([B, T, cfg.vocabSize]);
-}
-
-/** [0, stride, 2*stride, ...] as int32: the flat index of each row's first element. */
-export function rowOffsets(rows: number, stride: number): tf.Tensor1D {
-  return tf.range(0, rows * stride, stride, 'int32') as tf.Tensor1D;
-}
-
-/** Index of the last real token of each row [B] (all positions when there is no mask). */
-export function lastTokenIndex(mask: tf.Tensor2D | null, B: number, T: number): tf.Tensor1D {
-  if (!mask) return tf.fill([B], T - 1, 'int32') as tf.Tensor1D;
-  // position * mask, argmax -> the last position whose mask is 1 (0 for an all-pad row).
-  return tf.argMax(mask.mul(tf.range(1, T + 1).reshape([1, T])), 1).toInt() as tf.Tensor1D;
+  return tf.matMul(h.reshape([B * T, d]) as tf.Tensor2D, wte, false, true).reshape([B, T, cfg.vocabSize]);
 }
 
 /**
  * GPT2ForSequenceClassification: `score.weight` [num_labels, d] applied to the hidden
  * state of each row's last non-padding token. Returns [B, num_labels].
  */
-export function classLogits(p: Params, hidden: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor2D {
-  const [B, T, d] = hidden.shape;
-  const last = lastTokenIndex(mask, B, T);
-  const flatIdx = rowOffsets(B, T).add(last); // [B]
-  const pooled = tf.gather(hidden.reshape([B * T, d]), flatIdx) as tf.Tensor2D; // [B, d]
+function classLogits(_cfg: Gpt2Config, p: Params, h: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor2D {
+  const [B, T, d] = h.shape;
+  const flatIdx = rowOffsets(B, T).add(lastTokenIndex(mask, B, T)); // [B]
+  const pooled = tf.gather(h.reshape([B * T, d]), flatIdx) as tf.Tensor2D; // [B, d]
   return tf.matMul(pooled, param(p, 'score.weight') as tf.Tensor2D, false, true);
 }
+
+export const gpt2: Architecture<Gpt2Config> = {
+  modelType: 'gpt2',
+  weightLayout: 'in_out',
+  tasks: ['lm', 'classify'],
+  loraTargets: { default: ['c_attn'], all: ['c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'] },
+  parseConfig: parseGpt2Config,
+  configToJson: gpt2ConfigToJson,
+  paramShapes,
+  headShapes: (cfg, n) => new Map([['score.weight', [n, cfg.hiddenSize]]]),
+  initParam,
+  // Bare GPT2Model checkpoints (e.g. openai-community/gpt2) omit "transformer."; the
+  // causal-mask buffers and the tied lm_head are not parameters.
+  canonicalName: (raw) => {
+    if (/\.attn\.(bias|masked_bias)$/.test(raw) || raw === 'lm_head.weight') return null;
+    if (raw === 'score.weight' || raw.startsWith('transformer.')) return raw;
+    return `transformer.${raw}`;
+  },
+  linearModules,
+  blockOf: (name) => {
+    const m = /^transformer\.h\.(\d+)\./.exec(name);
+    return m ? Number(m[1]) : null;
+  },
+  isEmbedding: (name) => name === 'transformer.wte.weight' || name === 'transformer.wpe.weight',
+  hidden,
+  lmLogits,
+  classLogits,
+};
+
+export type { KVCache };

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../backend';
-import { setClassifierHead, type Gpt2Model } from '../io/hf';
+import { initModel, setClassifierHead, type LoadedModel } from '../io/hf';
 import { causalLmLoss, classificationLoss } from '../train/losses';
-import { newGpt2Config } from './config';
-import { classLogits, gpt2Hidden, gpt2LinearModules, gpt2ParamShapes, lmLogits } from './gpt2';
+import { gpt2, newGpt2Config } from './gpt2';
 import { createLora, type LoraState } from './lora';
+import { taskLogits } from './runner';
 
 /**
  * Analytic gradients (tfjs autodiff through our forward) against central finite
@@ -13,22 +13,20 @@ import { createLora, type LoraState } from './lora';
  */
 const cfg = newGpt2Config({ vocabSize: 11, nPositions: 6, nEmbd: 8, nLayer: 2, nHead: 2, dropout: 0 });
 
-function tinyModel(): Gpt2Model {
-  const params = new Map<string, tf.Variable>();
+function tinyModel(): LoadedModel {
+  const model = initModel(gpt2, cfg, 1) as unknown as LoadedModel;
   let k = 0;
-  for (const [name, shape] of gpt2ParamShapes(cfg)) {
+  for (const [name, v] of model.params) {
     const ln = /\.(ln_\d|ln_f)\.weight$/.test(name);
-    params.set(name, tf.tidy(() => tf.variable(tf.randomNormal(shape, ln ? 1 : 0, ln ? 0.2 : 0.3, 'float32', ++k))));
+    v.assign(tf.randomNormal(v.shape, ln ? 1 : 0, ln ? 0.2 : 0.3, 'float32', ++k));
   }
-  const model: Gpt2Model = { config: cfg, params, labels: null };
   setClassifierHead(model, ['a', 'b', 'c'], 3);
-  model.params.get('score.weight')!.assign(tf.randomNormal([3, cfg.nEmbd], 0, 0.5, 'float32', 99));
+  model.params.get('score.weight')!.assign(tf.randomNormal([3, cfg.hiddenSize], 0, 0.5, 'float32', 99));
   return model;
 }
 
 function tinyLora(): LoraState {
-  const shapes = new Map(gpt2LinearModules(cfg).map((m) => [m, gpt2ParamShapes(cfg).get(`${m}.weight`) as [number, number]]));
-  const lora = createLora(shapes, { r: 2, alpha: 4, dropout: 0, targetModules: ['c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'] }, 5);
+  const lora = createLora(gpt2.linearModules(cfg), { r: 2, alpha: 4, dropout: 0, targetModules: ['c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'] }, 5);
   let k = 0;
   // B starts at zero in real training; give it values so A's gradient is not trivially zero.
   for (const m of lora.modules.values()) m.B.assign(tf.randomNormal(m.B.shape, 0, 0.3, 'float32', 50 + ++k));
@@ -48,14 +46,14 @@ const lmLabels = [
   [5, 10, 0, 6, -100, -100],
 ];
 
-function lossFn(model: Gpt2Model, task: 'lm' | 'classify', lora: LoraState | null): () => tf.Scalar {
+function lossFn(model: LoadedModel, task: 'lm' | 'classify', lora: LoraState | null): () => tf.Scalar {
   return () =>
     tf.tidy(() => {
       const idT = tf.tensor2d(ids, undefined, 'int32');
       const maskT = tf.tensor2d(mask);
-      const hidden = gpt2Hidden(cfg, model.params, idT, maskT, { training: false, lora });
-      if (task === 'lm') return causalLmLoss(lmLogits(cfg, model.params, hidden), tf.tensor2d(lmLabels, undefined, 'int32'));
-      return classificationLoss(classLogits(model.params, hidden, maskT), tf.tensor1d([2, 0], 'int32'), [0.5, 1, 2]);
+      const out = taskLogits({ model, lora, task }, idT, maskT, { training: false });
+      if (task === 'lm') return causalLmLoss(out as tf.Tensor3D, tf.tensor2d(lmLabels, undefined, 'int32'));
+      return classificationLoss(out as tf.Tensor2D, tf.tensor1d([2, 0], 'int32'), [0.5, 1, 2]);
     });
 }
 

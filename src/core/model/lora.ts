@@ -5,6 +5,7 @@
  */
 import { tf } from '../backend';
 import type { LoraSettings } from '../types';
+import type { LinearModule } from './arch';
 import type { Dropout } from './dropout';
 
 export interface LoraModule {
@@ -34,11 +35,11 @@ export function loraScale(s: Pick<LoraState, 'r' | 'alpha'>): number {
  * New adapters for every module matching `settings.targetModules`. A is Kaiming-uniform
  * (bound 1/sqrt(in), as PEFT initialises it), B is zero, so training starts at the base model.
  */
-export function createLora(moduleShapes: Map<string, [number, number]>, settings: LoraSettings, seed: number): LoraState {
+export function createLora(linears: LinearModule[], settings: LoraSettings, seed: number): LoraState {
   if (!Number.isInteger(settings.r) || settings.r < 1) throw new Error(`LoRA rank must be a positive integer, got ${settings.r}`);
   const modules = new Map<string, LoraModule>();
   let k = 0;
-  for (const [name, [fanIn, fanOut]] of moduleShapes) {
+  for (const { name, fanIn, fanOut } of linears) {
     if (!matchesTarget(name, settings.targetModules)) continue;
     const bound = 1 / Math.sqrt(fanIn);
     modules.set(name, {

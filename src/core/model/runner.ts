@@ -1,17 +1,17 @@
 /**
- * A model ready to run: base GPT-2 parameters plus an optional LoRA adapter, and the
- * task head. Training, evaluation and prediction all go through `taskLogits` / `batchLoss`.
+ * A model ready to run: base parameters plus an optional LoRA adapter, and the task
+ * head. Training, evaluation and prediction all go through `taskLogits` / `batchLoss`.
  */
 import { tf } from '../backend';
-import type { Gpt2Model } from '../io/hf';
+import type { LoadedModel } from '../io/hf';
 import type { Batch } from '../train/batches';
 import { causalLmLoss, classificationLoss } from '../train/losses';
 import type { Task } from '../types';
-import { classLogits, gpt2Hidden, lmLogits, type Params } from './gpt2';
+import type { KVCache } from './arch';
 import type { LoraState } from './lora';
 
 export interface ModelRun {
-  model: Gpt2Model;
+  model: LoadedModel;
   lora: LoraState | null;
   task: Task;
 }
@@ -20,13 +20,17 @@ export interface RunOptions {
   training: boolean;
   seed?: number;
   dropout?: number;
+  cache?: KVCache | null;
 }
 
 /** LM: [B, T, V] logits; classify: [B, C]. */
 export function taskLogits(run: ModelRun, ids: tf.Tensor2D, mask: tf.Tensor2D | null, opts: RunOptions): tf.Tensor {
-  const p = run.model.params as Params;
-  const hidden = gpt2Hidden(run.model.config, p, ids, mask, { ...opts, lora: run.lora });
-  return run.task === 'lm' ? lmLogits(run.model.config, p, hidden) : classLogits(p, hidden, mask);
+  const { arch, config, params } = run.model;
+  const fwd = { ...opts, lora: run.lora };
+  const hidden = arch.hidden(config, params, ids, mask, fwd);
+  if (run.task === 'classify') return arch.classLogits(config, params, hidden, mask, fwd);
+  if (!arch.lmLogits) throw new Error(`${config.modelType} models have no language-modelling head here; use them for classification`);
+  return arch.lmLogits(config, params, hidden);
 }
 
 export function batchLoss(run: ModelRun, batch: Batch, opts: RunOptions & { classWeights?: number[] | null }): tf.Scalar {

@@ -1,6 +1,6 @@
 /** What a finished run hands back: the model folder (LoRA merged) and, for LoRA, the PEFT adapter. */
 import { tf } from '../backend';
-import { passthroughFiles, saveGpt2 } from '../io/hf';
+import { passthroughFiles, saveModel } from '../io/hf';
 import { saveAdapter } from '../io/peft';
 import { mergedWeight } from '../model/lora';
 import type { ModelFiles, TrainRequest } from '../types';
@@ -10,27 +10,28 @@ export async function buildOutputs(req: TrainRequest, prep: PreparedRun): Promis
   const { run } = prep;
   const head = req.task;
   const passthrough = passthroughFiles(req.base);
-  if (!run.lora) return { model: await saveGpt2(run.model, head, passthrough) };
+  if (!run.lora) return { model: await saveModel(run.model, head, passthrough) };
 
+  const inOut = run.model.arch.weightLayout === 'in_out';
   const merged = new Map<string, tf.Tensor>();
   const owned: tf.Tensor[] = [];
   try {
     for (const [name, w] of run.model.params) {
       const module = name.replace(/\.weight$/, '');
       if (name.endsWith('.weight') && run.lora.modules.has(module)) {
-        const m = mergedWeight(run.lora, module, w as tf.Tensor2D, true);
+        const m = mergedWeight(run.lora, module, w as tf.Tensor2D, inOut);
         owned.push(m);
         merged.set(name, m);
       } else merged.set(name, w);
     }
-    const model = await saveGpt2(run.model, head, passthrough, merged);
-    const score = run.model.params.get('score.weight');
+    const model = await saveModel(run.model, head, passthrough, merged);
+    const headParams = new Map([...run.model.arch.headShapes(run.model.config, 2).keys()].map((n) => [n, run.model.params.get(n)!]));
     const baseName = String(run.model.config.raw._name_or_path ?? run.model.config.raw.name_or_path ?? 'starter-gpt2');
     const adapter = await saveAdapter(run.lora, {
       baseModel: baseName,
       taskType: head === 'lm' ? 'CAUSAL_LM' : 'SEQ_CLS',
-      fanInFanOut: true,
-      modulesToSave: head === 'classify' && score ? new Map([['score', score]]) : undefined,
+      fanInFanOut: inOut,
+      modulesToSave: head === 'classify' ? headParams : undefined,
     });
     return { model, adapter };
   } finally {

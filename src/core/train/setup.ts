@@ -5,8 +5,7 @@
  */
 import { tf } from '../backend';
 import { splitTrainVal } from '../data/split';
-import { loadGpt2, setClassifierHead, type Gpt2Model } from '../io/hf';
-import { gpt2LinearModules } from '../model/gpt2';
+import { loadModel, setClassifierHead, type LoadedModel } from '../io/hf';
 import { createLora, type LoraState } from '../model/lora';
 import type { ModelRun } from '../model/runner';
 import { loadTokenizerFromFiles, type TextTokenizer } from '../tokenize/tokenizer';
@@ -29,41 +28,37 @@ export function distinctLabels(examples: Example[]): string[] {
 }
 
 /** Keep an existing head when it already has exactly the data's classes; otherwise start a new one. */
-function ensureHead(model: Gpt2Model, labels: string[], seed: number): void {
+function ensureHead(model: LoadedModel, labels: string[], seed: number): void {
   const same = model.labels && model.labels.length === labels.length && labels.every((l) => model.labels!.includes(l));
   if (!same) setClassifierHead(model, labels, seed);
 }
 
-function isBlock(name: string, minBlock: number): boolean {
-  const m = /^transformer\.h\.(\d+)\./.exec(name);
-  return m !== null && Number(m[1]) >= minBlock;
-}
-
 /** The parameters the optimizer updates for a method, keyed by a stable name. */
-export function selectTrainable(model: Gpt2Model, method: Method, hp: Hyperparams, lora: LoraState | null, task: 'lm' | 'classify'): Map<string, tf.Variable> {
+export function selectTrainable(model: LoadedModel, method: Method, hp: Hyperparams, lora: LoraState | null, task: 'lm' | 'classify'): Map<string, tf.Variable> {
   const out = new Map<string, tf.Variable>();
-  const head = task === 'classify' ? model.params.get('score.weight') : undefined;
+  const { arch } = model;
+  const headNames = new Set(arch.headShapes(model.config, 2).keys());
+  const addHead = () => {
+    if (task === 'classify') for (const n of headNames) out.set(n, model.params.get(n)!);
+  };
   if (method === 'lora') {
     for (const [module, m] of lora!.modules) {
       out.set(`${module}.lora_A.weight`, m.A);
       out.set(`${module}.lora_B.weight`, m.B);
     }
-    if (head) out.set('score.weight', head);
+    addHead();
     return out;
   }
-  const nLayer = model.config.nLayer;
+  const nLayer = model.config.numLayers;
   const firstTrainable = method === 'full' ? 0 : nLayer - Math.max(0, Math.min(nLayer, hp.freeze.trainableBlocks));
   for (const [name, v] of model.params) {
-    if (name === 'score.weight') continue;
-    const embedding = name === 'transformer.wte.weight' || name === 'transformer.wpe.weight';
-    const keep =
-      method === 'full' ||
-      isBlock(name, firstTrainable) ||
-      name.startsWith('transformer.ln_f.') ||
-      (embedding && hp.freeze.trainEmbeddings);
+    if (headNames.has(name)) continue;
+    const block = arch.blockOf(name);
+    // Outside the blocks: embeddings (trainable on request) and the final norm/pooler (always).
+    const keep = method === 'full' || (block !== null ? block >= firstTrainable : arch.isEmbedding(name) ? hp.freeze.trainEmbeddings : true);
     if (keep) out.set(name, v);
   }
-  if (head) out.set('score.weight', head);
+  addHead();
   return out;
 }
 
@@ -71,7 +66,7 @@ export function prepareRun(req: TrainRequest): PreparedRun {
   const hp = req.hyperparams;
   if (req.train.length === 0) throw new Error('the training set is empty');
   const tokenizer = loadTokenizerFromFiles(req.base);
-  const model = loadGpt2(req.base);
+  const model = loadModel(req.base);
   let lora: LoraState | null = null;
   try {
     const stratify = req.task === 'classify' ? (e: Example) => (e.kind === 'labeled' ? e.label : '') : undefined;
@@ -84,20 +79,12 @@ export function prepareRun(req: TrainRequest): PreparedRun {
       labels = model.labels!;
       model.config.padTokenId = padId;
     }
-    const maxLength = Math.min(hp.maxLength, model.config.nPositions);
+    const maxLength = Math.min(hp.maxLength, model.config.maxPositions);
     const enc = { task: req.task, maxLength, labels, eosTokenId: tokenizer.eosTokenId ?? model.config.eosTokenId };
     const trainSeqs = encodeExamples(train, tokenizer, enc);
     const valSeqs = encodeExamples(val, tokenizer, enc);
     if (trainSeqs.length === 0) throw new Error('no training example has any token to learn from after tokenisation');
-    if (req.method === 'lora') {
-      const d = model.config.nEmbd;
-      const shapes = new Map<string, [number, number]>();
-      for (const m of gpt2LinearModules(model.config)) {
-        const w = model.params.get(`${m}.weight`)!;
-        shapes.set(m, [w.shape[0], w.shape[1] ?? d]);
-      }
-      lora = createLora(shapes, hp.lora, hp.seed);
-    }
+    if (req.method === 'lora') lora = createLora(model.arch.linearModules(model.config), hp.lora, hp.seed);
     const run: ModelRun = { model, lora, task: req.task };
     const trainable = selectTrainable(model, req.method, hp, lora, req.task);
     return { run, tokenizer, trainable, train: trainSeqs, val: valSeqs, padId };

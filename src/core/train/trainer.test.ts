@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../backend';
 import { evaluateSequences } from '../eval/evaluate';
-import { loadGpt2 } from '../io/hf';
+import { loadModel } from '../io/hf';
 import { parseSafetensors } from '../io/safetensors';
 import { loadTokenizerFromFiles } from '../tokenize/tokenizer';
 import type { Method, ModelFiles, ProgressEvent, Task } from '../types';
@@ -100,7 +100,7 @@ describe('train()', () => {
     expect(last.step - result.best!.step).toBe(3);
     // The saved model is the best one: its validation loss is the best seen.
     const tok = loadTokenizerFromFiles(result.model);
-    const model = loadGpt2(result.model);
+    const model = loadModel(result.model);
     const { splitTrainVal } = await import('../data/split');
     const val = splitTrainVal(data, 0.25, 42, (e) => (e.kind === 'labeled' ? e.label : '')).val;
     const seqs = encodeExamples(val, tok, { task: 'classify', maxLength: 128, labels: model.labels!, eosTokenId: tok.eosTokenId });

@@ -1,0 +1,59 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend, tf } from '../backend';
+import { loadModel } from '../io/hf';
+import { hyperparams, promptExamples, tinyGpt2Files } from '../../testutil/tinyModel';
+import { train } from '../train/trainer';
+import type { ModelRun } from '../model/runner';
+import { generate, sampleNext } from './generate';
+
+let run: ModelRun;
+
+beforeAll(async () => {
+  await initBackend('cpu');
+  // A model that has learned something, so greedy paths are not flat ties.
+  const base = await tinyGpt2Files({ embeddingStd: 0.5, nPositions: 16 });
+  const trained = await train({ task: 'lm', method: 'full', base, train: promptExamples(12), hyperparams: hyperparams({ epochs: 4, batchSize: 4, learningRate: 1e-2 }) });
+  run = { model: loadModel(trained.model), lora: null, task: 'lm' };
+});
+
+describe('generate()', () => {
+  it('produces the same tokens with the KV cache as without it, greedy and sampled', async () => {
+    const prompt = [99, 111, 108];
+    for (const temperature of [0, 0.9]) {
+      const a = await generate(run, prompt, { maxNewTokens: 10, temperature, topK: 20, seed: 5, useCache: true });
+      const b = await generate(run, prompt, { maxNewTokens: 10, temperature, topK: 20, seed: 5, useCache: false });
+      expect(a).toEqual(b);
+      expect(a).toHaveLength(10);
+    }
+  });
+
+  it('keeps working past the context window (16 positions) and frees the cache', async () => {
+    const before = tf.memory().numTensors;
+    const a = await generate(run, [99, 111], { maxNewTokens: 30, useCache: true });
+    const b = await generate(run, [99, 111], { maxNewTokens: 30, useCache: false });
+    expect(a).toHaveLength(30);
+    // Past the window the cached run re-encodes the last window, so the paths agree there too.
+    expect(a).toEqual(b);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('stops at a stop id', async () => {
+    const free = await generate(run, [99, 111], { maxNewTokens: 8 });
+    const stopAt = free[3];
+    const stopped = await generate(run, [99, 111], { maxNewTokens: 8, stopIds: [stopAt] });
+    expect(stopped[stopped.length - 1]).toBe(stopAt);
+    expect(stopped.length).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('sampleNext()', () => {
+  it('is greedy at temperature 0 and respects top-k', () => {
+    const logits = [0.1, 3, 2.9, -1];
+    expect(sampleNext(logits, 0, 0, Math.random)).toBe(1);
+    const seen = new Set<number>();
+    let s = 0;
+    const rand = () => ((s = (s * 9301 + 49297) % 233280) / 233280);
+    for (let i = 0; i < 200; i++) seen.add(sampleNext(logits, 1, 2, rand));
+    expect([...seen].sort()).toEqual([1, 2]);
+  });
+});
