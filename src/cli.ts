@@ -12,6 +12,7 @@ import { disposeModel, loadModel } from './core/io/hf';
 import { taskLogits } from './core/model/runner';
 import { loadTokenizer } from './core/tokenize/tokenizer';
 import { train } from './core/train/trainer';
+import { DATA_COMMANDS, DATA_OPTIONS, DATA_USAGE } from './cliData';
 import { DEFAULT_HYPERPARAMS, type Hyperparams, type Method, type Task } from './core/types';
 import { readFolder, writeFolder } from './testutil/node';
 
@@ -24,6 +25,7 @@ const USAGE = `usage: npm run cli -- <command> [options]
            [--eval-every N] [--patience N] [--max-steps N] [--grad-accum N] [--class-weights] [--text-column C] [--label-column C]
   eval     --model DIR --data FILE [--max-length N] [--batch-size N] [--text-column C] [--label-column C]
   predict  --model DIR --text "..." [--max-new-tokens N] [--temperature T] [--top-k K] [--seed N]
+${DATA_USAGE}
   common   [--backend auto|wasm|cpu|webgl|webgpu]`;
 
 class CliError extends Error {}
@@ -64,6 +66,7 @@ const OPTIONS = {
   backend: { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
+  ...DATA_OPTIONS,
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -248,6 +251,7 @@ const COMMANDS: Record<string, (v: Values) => Promise<void>> = {
   train: cmdTrain,
   eval: cmdEval,
   predict: cmdPredict,
+  ...DATA_COMMANDS,
 };
 
 /** tfjs advertises its native Node backend on first use; in a CLI that is noise on stderr. */
@@ -274,10 +278,10 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const run = COMMANDS[command];
-  if (!run) throw new CliError(`unknown command "${command}" (forward, tokenize, train, eval, predict)`);
+  if (!run) throw new CliError(`unknown command "${command}" (${Object.keys(COMMANDS).join(', ')})`);
   const backend = oneOf<BackendChoice>(parsed.values, 'backend', ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'], 'auto');
-  // The tokenizer needs no tensors; everything else runs on the chosen backend.
-  if (command !== 'tokenize') await initBackend(backend);
+  // The tokenizer and the data commands need no tensors; everything else runs on the chosen backend.
+  if (command !== 'tokenize' && !(command in DATA_COMMANDS)) await initBackend(backend);
   await run(parsed.values);
 }
 

@@ -22,7 +22,10 @@ export interface LoraSettings {
   r: number;
   alpha: number;
   dropout: number;
-  /** Module names as PEFT writes them, e.g. ["c_attn"] or ["c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj"]. */
+  /**
+   * Module names as PEFT writes them, e.g. ["c_attn"] for GPT-2 or ["q_proj", "v_proj"] for
+   * LLaMA. Empty means the architecture's default targets.
+   */
   targetModules: string[];
 }
 
@@ -118,6 +121,6 @@ export const DEFAULT_HYPERPARAMS: Hyperparams = {
   patience: 0,
   classWeights: false,
   maxSteps: 0,
-  lora: { r: 8, alpha: 16, dropout: 0.05, targetModules: ['c_attn'] },
+  lora: { r: 8, alpha: 16, dropout: 0.05, targetModules: [] },
   freeze: { trainableBlocks: 1, trainEmbeddings: false },
 };

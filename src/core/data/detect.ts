@@ -46,7 +46,8 @@ function byName(columns: string[], names: string[], ok: (c: string) => boolean =
   return undefined;
 }
 
-function tryParseJson(v: unknown): unknown {
+/** A JSON array stored as text (a CSV cell holding messages) -> the array; anything else unchanged. */
+export function tryParseJson(v: unknown): unknown {
   if (typeof v !== 'string') return v;
   const s = v.trim();
   if (!s.startsWith('[')) return v;
@@ -205,7 +206,18 @@ export interface ToExamplesOptions {
   rowUnit?: RowUnit;
 }
 
-const SHAREGPT_ROLES: Record<string, string> = { human: 'user', gpt: 'assistant', system: 'system' };
+export const SHAREGPT_ROLES: Record<string, string> = { human: 'user', gpt: 'assistant', system: 'system' };
+
+/**
+ * A message's text: a string, or OpenAI's list of content parts ([{"type": "text", "text": "..."}]),
+ * whose text parts are joined; undefined for anything else.
+ */
+export function contentText(c: unknown): string | undefined {
+  if (typeof c === 'string') return c;
+  if (!Array.isArray(c) || c.length === 0) return undefined;
+  const parts = c.map((p) => (typeof p === 'string' ? p : typeof p === 'object' && p !== null && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : undefined));
+  return parts.every((p) => p !== undefined) ? parts.join('') : undefined;
+}
 
 /** Maps rows to Examples, throwing a DatasetError that names the file, row and column of the first bad value. */
 export function toExamples(rows: Record<string, unknown>[], schema: Schema, opts?: ToExamplesOptions): Example[] {
@@ -246,7 +258,7 @@ export function toExamples(rows: Record<string, unknown>[], schema: Schema, opts
           if (typeof m !== 'object' || m === null || Array.isArray(m)) return fail(field, 'invalid-value', `${at} should be an object like {"role": "user", "content": "..."}`);
           const o = m as Record<string, unknown>;
           const role = typeof o.role === 'string' ? o.role : typeof o.from === 'string' ? (SHAREGPT_ROLES[o.from] ?? o.from) : undefined;
-          const content = 'role' in o ? o.content : o.value;
+          const content = contentText('role' in o ? o.content : o.value);
           if (role === undefined || role.trim() === '') return fail(field, 'invalid-value', `${at} has no "role"`);
           if (typeof content !== 'string') return fail(field, 'invalid-value', `${at} has no "content" text`);
           return { role, content };

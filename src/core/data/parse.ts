@@ -15,7 +15,8 @@ import { DatasetError, type RowUnit } from './errors';
 export { DatasetError } from './errors';
 export type { DatasetErrorCode, RowUnit } from './errors';
 
-export type DatasetFormat = 'csv' | 'tsv' | 'json' | 'jsonl' | 'txt';
+/** 'parquet' is binary: read it with readDataset (parquet.ts), not parseDataset. */
+export type DatasetFormat = 'csv' | 'tsv' | 'json' | 'jsonl' | 'txt' | 'parquet';
 
 export interface ParsedDataset {
   format: DatasetFormat;
@@ -37,6 +38,7 @@ const EXTENSIONS: Record<string, DatasetFormat> = {
   txt: 'txt',
   text: 'txt',
   md: 'txt',
+  parquet: 'parquet',
 };
 
 const SNIFF_LENGTH = 4096;
@@ -48,7 +50,7 @@ export function formatFromFileName(fileName: string): DatasetFormat {
   if (format) return format;
   const hint = ext === 'xlsx' || ext === 'xls' || ext === 'ods' ? ' Export the sheet as CSV (UTF-8) first.' : '';
   const shown = ext ? `".${ext}" files are not supported` : 'the file name has no extension';
-  throw new DatasetError({ file: fileName, code: 'format' }, `${shown}; use .csv, .tsv, .json, .jsonl or .txt.${hint}`);
+  throw new DatasetError({ file: fileName, code: 'format' }, `${shown}; use .csv, .tsv, .json, .jsonl, .txt or .parquet.${hint}`);
 }
 
 /** Decodes file bytes as UTF-8 (dropping a BOM), rejecting binary files and other encodings. */
@@ -109,6 +111,7 @@ function looksBinary(text: string): boolean {
 
 export function parseDataset(text: string, fileName: string, opts?: { format?: DatasetFormat }): ParsedDataset {
   const format = opts?.format ?? formatFromFileName(fileName);
+  if (format === 'parquet') throw new DatasetError({ file: fileName, code: 'format' }, 'Parquet is binary; read the bytes with readDataset, not as text');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (looksBinary(text)) throw binaryError(fileName);
   if (text.trim() === '') throw new DatasetError({ file: fileName, code: 'empty' }, 'the file has no rows');

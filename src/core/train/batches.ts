@@ -55,6 +55,23 @@ function fitPromptCompletion(p: number[], c: number[], max: number): [number[], 
   return [p.slice(p.length - pRoom), c.slice(0, cRoom)];
 }
 
+/**
+ * Encode with the tokenizer's special tokens and cut the text, not the specials, to
+ * `max` (transformers' truncation): BERT keeps its closing [SEP].
+ */
+export function encodeTruncated(tok: TextTokenizer, text: string, max: number): number[] {
+  const full = tok.encode(text);
+  if (full.length <= max) return full;
+  const inner = tok.encode(text, { addSpecialTokens: false });
+  const extra = full.length - inner.length;
+  // Specials are a prefix and/or suffix around the text's ids.
+  let pre = 0;
+  while (pre < extra && full[pre] !== inner[0]) pre++;
+  const post = extra - pre;
+  if (max <= extra) return full.slice(0, max);
+  return [...full.slice(0, pre), ...inner.slice(0, max - extra), ...full.slice(full.length - post)];
+}
+
 export function encodeExamples(examples: Example[], tok: TextTokenizer, opts: EncodeOptions): Sequence[] {
   const eos = opts.eosTokenId == null ? [] : [opts.eosTokenId];
   const max = opts.maxLength;
@@ -65,7 +82,7 @@ export function encodeExamples(examples: Example[], tok: TextTokenizer, opts: En
       if (ex.kind !== 'labeled') throw new Error(`classification needs text + label rows, got a "${ex.kind}" row`);
       const classId = labelIndex.get(ex.label);
       if (classId === undefined) throw new Error(`label "${ex.label}" is not one of the model's labels (${[...labelIndex.keys()].join(', ')})`);
-      const ids = tok.encode(ex.text).slice(0, max);
+      const ids = encodeTruncated(tok, ex.text, max);
       if (ids.length === 0) continue;
       out.push({ ids, classId });
       continue;
@@ -80,7 +97,10 @@ export function encodeExamples(examples: Example[], tok: TextTokenizer, opts: En
       continue;
     }
     const pc = ex.kind === 'chat' ? chatAsPrompt(tok, ex.messages) : ex;
-    const [p, c] = fitPromptCompletion(tok.encode(pc.prompt), [...tok.encode(pc.completion), ...eos], max);
+    // Special tokens (e.g. LLaMA's <s>) open the prompt only; a rendered chat template
+    // already carries its own, as transformers' apply_chat_template assumes.
+    const promptIds = tok.encode(pc.prompt, { addSpecialTokens: !(ex.kind === 'chat' && tok.hasChatTemplate) });
+    const [p, c] = fitPromptCompletion(promptIds, [...tok.encode(pc.completion, { addSpecialTokens: false }), ...eos], max);
     if (c.length === 0) continue;
     out.push({ ids: [...p, ...c], labels: [...p.map(() => IGNORE_INDEX), ...c] });
   }

@@ -26,7 +26,7 @@ export async function buildOutputs(req: TrainRequest, prep: PreparedRun): Promis
     }
     const model = await saveModel(run.model, head, passthrough, merged);
     const headParams = new Map([...run.model.arch.headShapes(run.model.config, 2).keys()].map((n) => [n, run.model.params.get(n)!]));
-    const baseName = String(run.model.config.raw._name_or_path ?? run.model.config.raw.name_or_path ?? 'starter-gpt2');
+    const baseName = String(run.model.config.raw._name_or_path ?? run.model.config.raw.name_or_path ?? run.model.config.modelType);
     const adapter = await saveAdapter(run.lora, {
       baseModel: baseName,
       taskType: head === 'lm' ? 'CAUSAL_LM' : 'SEQ_CLS',

@@ -6,7 +6,7 @@
 import { tf } from '../backend';
 import { splitTrainVal } from '../data/split';
 import { loadModel, setClassifierHead, type LoadedModel } from '../io/hf';
-import { createLora, type LoraState } from '../model/lora';
+import { createLora, withDefaultTargets, type LoraState } from '../model/lora';
 import type { ModelRun } from '../model/runner';
 import { loadTokenizerFromFiles, type TextTokenizer } from '../tokenize/tokenizer';
 import type { Example, Hyperparams, Method, TrainRequest } from '../types';
@@ -69,6 +69,10 @@ export function prepareRun(req: TrainRequest): PreparedRun {
   const model = loadModel(req.base);
   let lora: LoraState | null = null;
   try {
+    if (!model.arch.tasks.includes(req.task)) {
+      const names: Record<string, string> = { lm: 'text generation', classify: 'classification' };
+      throw new Error(`${model.config.modelType} models support ${model.arch.tasks.map((t) => names[t]).join(' and ')} only, not ${names[req.task]}`);
+    }
     const stratify = req.task === 'classify' ? (e: Example) => (e.kind === 'labeled' ? e.label : '') : undefined;
     const { train, val } = req.val ? { train: req.train, val: req.val } : splitTrainVal(req.train, hp.valSplit, hp.seed, stratify);
     const padId = tokenizer.padTokenId ?? model.config.padTokenId ?? model.config.eosTokenId ?? 0;
@@ -84,7 +88,7 @@ export function prepareRun(req: TrainRequest): PreparedRun {
     const trainSeqs = encodeExamples(train, tokenizer, enc);
     const valSeqs = encodeExamples(val, tokenizer, enc);
     if (trainSeqs.length === 0) throw new Error('no training example has any token to learn from after tokenisation');
-    if (req.method === 'lora') lora = createLora(model.arch.linearModules(model.config), hp.lora, hp.seed);
+    if (req.method === 'lora') lora = createLora(model.arch.linearModules(model.config), withDefaultTargets(hp.lora, model.arch.loraTargets), hp.seed);
     const run: ModelRun = { model, lora, task: req.task };
     const trainable = selectTrainable(model, req.method, hp, lora, req.task);
     return { run, tokenizer, trainable, train: trainSeqs, val: valSeqs, padId };

@@ -40,11 +40,13 @@ function accumulateStep(prep: PreparedRun, microBatches: number[][], seedBase: n
   microBatches.forEach((idx, k) => {
     const batch = makeBatch(idx.map((i) => prep.train[i]), prep.padId);
     tokens += batch.tokens;
-    const { value, grads } = tf.variableGrads(
-      () => batchLoss(prep.run, batch, { training: true, seed: seedBase + k, dropout: req.hyperparams.dropout, classWeights }),
-      vars,
-    );
-    disposeBatch(batch);
+    let out: { value: tf.Scalar; grads: tf.NamedTensorMap };
+    try {
+      out = tf.variableGrads(() => batchLoss(prep.run, batch, { training: true, seed: seedBase + k, dropout: req.hyperparams.dropout, classWeights }), vars);
+    } finally {
+      disposeBatch(batch);
+    }
+    const { value, grads } = out;
     const next = new Map<string, tf.Tensor>();
     for (const [varName, g] of Object.entries(grads)) {
       const name = names.get(varName)!;
