@@ -24,7 +24,8 @@ const USAGE = `usage: npm run cli -- <command> [options]
            [--lora-r N] [--lora-alpha N] [--lora-targets c_attn,mlp.c_fc] [--trainable-blocks N] [--seed N] [--val-split F]
            [--eval-every N] [--patience N] [--max-steps N] [--grad-accum N] [--class-weights] [--text-column C] [--label-column C]
   eval     --model DIR --data FILE [--max-length N] [--batch-size N] [--text-column C] [--label-column C]
-  predict  --model DIR --text "..." [--max-new-tokens N] [--temperature T] [--top-k K] [--seed N]
+  predict  --model DIR --text "..." [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P]
+           [--repetition-penalty R] [--stop STRING] [--chat] [--seed N]
 ${DATA_USAGE}
   common   [--backend auto|wasm|cpu|webgl|webgpu]`;
 
@@ -63,6 +64,10 @@ const OPTIONS = {
   'max-new-tokens': { type: 'string' },
   temperature: { type: 'string' },
   'top-k': { type: 'string' },
+  'top-p': { type: 'string' },
+  'repetition-penalty': { type: 'string' },
+  stop: { type: 'string', multiple: true },
+  chat: { type: 'boolean' },
   backend: { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
@@ -236,6 +241,10 @@ async function cmdPredict(v: Values): Promise<void> {
         maxNewTokens: number(v, 'max-new-tokens', 40, integer),
         temperature: number(v, 'temperature', 0, nonNegative),
         topK: number(v, 'top-k', 0, nonNegative),
+        topP: number(v, 'top-p', 1, (n) => n > 0 && n <= 1),
+        repetitionPenalty: number(v, 'repetition-penalty', 1, positive),
+        stopSequences: (v.stop as string[] | undefined) ?? [],
+        chat: v.chat === true,
         seed: number(v, 'seed', 0, Number.isInteger),
       });
       print({ prompt: text, completion: r.text, ids: r.ids });

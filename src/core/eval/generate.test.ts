@@ -4,9 +4,12 @@ import { loadModel } from '../io/hf';
 import { hyperparams, promptExamples, tinyGpt2Files } from '../../testutil/tinyModel';
 import { train } from '../train/trainer';
 import type { ModelRun } from '../model/runner';
-import { generate, sampleNext } from './generate';
+import { applyRepetitionPenalty, generate, sampleNext } from './generate';
+import { complete, type LoadedForInference } from './inference';
+import { loadTokenizerFromFiles } from '../tokenize/tokenizer';
 
 let run: ModelRun;
+let loaded: LoadedForInference;
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -14,6 +17,7 @@ beforeAll(async () => {
   const base = await tinyGpt2Files({ embeddingStd: 0.5, nPositions: 16 });
   const trained = await train({ task: 'lm', method: 'full', base, train: promptExamples(12), hyperparams: hyperparams({ epochs: 4, batchSize: 4, learningRate: 1e-2 }) });
   run = { model: loadModel(trained.model), lora: null, task: 'lm' };
+  loaded = { run, tokenizer: loadTokenizerFromFiles(trained.model), padId: 262, dispose: () => undefined };
 });
 
 describe('generate()', () => {
@@ -55,5 +59,39 @@ describe('sampleNext()', () => {
     const rand = () => ((s = (s * 9301 + 49297) % 233280) / 233280);
     for (let i = 0; i < 200; i++) seen.add(sampleNext(logits, 1, 2, rand));
     expect([...seen].sort()).toEqual([1, 2]);
+  });
+});
+
+describe('sampling controls', () => {
+  it('top-p keeps the smallest set of tokens reaching the probability mass', () => {
+    // probabilities at temperature 1: softmax([2, 1, 0, -5]) ~ [0.66, 0.24, 0.09, 0.0004]
+    const logits = [2, 1, 0, -5];
+    let s = 1;
+    const rand = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+    const seen = (p: number) => {
+      const out = new Set<number>();
+      for (let i = 0; i < 300; i++) out.add(sampleNext(logits, 1, 0, rand, p));
+      return [...out].sort();
+    };
+    expect(seen(0.5)).toEqual([0]);
+    expect(seen(0.8)).toEqual([0, 1]);
+    expect(seen(0.95)).toEqual([0, 1, 2]);
+  });
+
+  it('repetition penalty divides positive and multiplies negative logits of seen tokens', () => {
+    const logits = [2, -1, 3, 0.5];
+    applyRepetitionPenalty(logits, [0, 1, 1], 2);
+    expect(logits).toEqual([1, -2, 3, 0.5]);
+  });
+
+  it('complete() streams text and ends before a stop sequence', async () => {
+    const free = await complete(loaded, 'colour of sky:', { maxNewTokens: 6 });
+    expect(free.text.length).toBeGreaterThan(1);
+    const stop = free.text.slice(1, 3);
+    const streamed: string[] = [];
+    const r = await complete(loaded, 'colour of sky:', { maxNewTokens: 6, stopSequences: [stop], onText: (t) => streamed.push(t) });
+    expect(r.text).toBe(free.text.slice(0, free.text.indexOf(stop)));
+    expect(streamed.length).toBeGreaterThan(0);
+    expect(streamed[streamed.length - 1]).toBe(r.text);
   });
 });

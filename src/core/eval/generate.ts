@@ -1,7 +1,8 @@
 /**
  * Autoregressive decoding for causal-LM runs: greedy when temperature is 0, otherwise
- * sampling with temperature and top-k, seeded. With the KV cache (the default) each
- * step feeds only the newest token; without it, each step re-runs the whole window.
+ * seeded sampling with temperature, top-k and top-p (nucleus); an optional repetition
+ * penalty as in CTRL / transformers. With the KV cache (the default) each step feeds
+ * only the newest token; without it, each step re-runs the whole window.
  */
 import { tf } from '../backend';
 import { mulberry32 } from '../data/random';
@@ -12,26 +13,47 @@ export interface GenerateOptions {
   maxNewTokens: number;
   temperature?: number;
   topK?: number;
+  /** Keep the smallest set of tokens whose probability adds up to top-p (1: off). */
+  topP?: number;
+  /** > 1 discourages tokens already in the prompt or output (transformers' repetition_penalty). */
+  repetitionPenalty?: number;
   seed?: number;
   /** Generation ends after emitting any of these ids (e.g. end of text). */
   stopIds?: number[];
   onToken?: (id: number) => void;
+  /** Checked after every token; true ends generation (e.g. a stop sequence was produced). */
+  shouldStop?: () => boolean;
   /** Reuse keys/values of earlier positions (default true). */
   useCache?: boolean;
 }
 
+/** Divide positive (multiply negative) logits of seen tokens by the penalty, in place. */
+export function applyRepetitionPenalty(logits: Float32Array | number[], seen: Iterable<number>, penalty: number): void {
+  if (penalty === 1) return;
+  for (const id of new Set(seen)) logits[id] = logits[id] > 0 ? logits[id] / penalty : logits[id] * penalty;
+}
+
 /** Pick the next id from one row of logits. */
-export function sampleNext(logits: Float32Array | number[], temperature: number, topK: number, rand: () => number): number {
+export function sampleNext(logits: Float32Array | number[], temperature: number, topK: number, rand: () => number, topP = 1): number {
   if (temperature <= 0) {
     let best = 0;
     for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
     return best;
   }
   const order = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a]);
-  const keep = topK > 0 ? order.slice(0, topK) : order;
+  let keep = topK > 0 ? order.slice(0, topK) : order;
   const max = logits[keep[0]];
-  const weights = keep.map((i) => Math.exp((logits[i] - max) / temperature));
-  const total = weights.reduce((a, b) => a + b, 0);
+  let weights = keep.map((i) => Math.exp((logits[i] - max) / temperature));
+  let total = weights.reduce((a, b) => a + b, 0);
+  if (topP < 1) {
+    // Nucleus: the most likely tokens until their mass reaches top-p (at least one).
+    let mass = 0;
+    let n = 0;
+    while (n < keep.length && (n === 0 || mass < topP * total)) mass += weights[n++];
+    keep = keep.slice(0, n);
+    weights = weights.slice(0, n);
+    total = mass;
+  }
   let r = rand() * total;
   for (let k = 0; k < keep.length; k++) {
     r -= weights[k];
@@ -59,11 +81,12 @@ export async function generate(run: ModelRun, promptIds: number[], opts: Generat
       });
       const row = (await last.data()) as Float32Array;
       last.dispose();
-      const next = sampleNext(row, opts.temperature ?? 0, opts.topK ?? 0, rand);
+      applyRepetitionPenalty(row, ids, opts.repetitionPenalty ?? 1);
+      const next = sampleNext(row, opts.temperature ?? 0, opts.topK ?? 0, rand, opts.topP ?? 1);
       ids.push(next);
       out.push(next);
       opts.onToken?.(next);
-      if (opts.stopIds?.includes(next)) break;
+      if (opts.stopIds?.includes(next) || opts.shouldStop?.()) break;
     }
   } finally {
     if (cache) disposeCache(cache);

@@ -48,9 +48,43 @@ export async function classify(m: LoadedForInference, text: string, maxLength = 
   return { label: labels[best], probabilities: Object.fromEntries(labels.map((l, i) => [l, p[i]])) };
 }
 
-export async function complete(m: LoadedForInference, prompt: string, opts: GenerateOptions): Promise<{ text: string; ids: number[] }> {
-  const eos = m.tokenizer.eosTokenId;
-  const ids = await generate(m.run, m.tokenizer.encode(prompt), { ...opts, stopIds: opts.stopIds ?? (eos == null ? [] : [eos]) });
-  const visible = eos != null && ids[ids.length - 1] === eos ? ids.slice(0, -1) : ids;
-  return { text: m.tokenizer.decode(visible, { skipSpecialTokens: true }), ids };
+export interface CompleteOptions extends GenerateOptions {
+  /** Strings that end the completion (not included in it), e.g. "\nUser:". */
+  stopSequences?: string[];
+  /** Render the prompt as one user turn through the tokenizer's chat template. */
+  chat?: boolean;
+  /** The completion so far, after every token: for streaming to the page. */
+  onText?: (text: string) => void;
+}
+
+/** Generate a completion for `prompt`, streamed through `onText`, ending at eos or a stop sequence. */
+export async function complete(m: LoadedForInference, prompt: string, opts: CompleteOptions): Promise<{ text: string; ids: number[] }> {
+  const { tokenizer } = m;
+  const eos = tokenizer.eosTokenId;
+  const useChat = opts.chat === true && tokenizer.hasChatTemplate;
+  const rendered = useChat ? tokenizer.applyChatTemplate([{ role: 'user', content: prompt }], { addGenerationPrompt: true }) : prompt;
+  const promptIds = tokenizer.encode(rendered, { addSpecialTokens: !useChat });
+  const stops = (opts.stopSequences ?? []).filter((s) => s.length > 0);
+  const out: number[] = [];
+  let text = '';
+  let stopped = false;
+  const ids = await generate(m.run, promptIds, {
+    ...opts,
+    stopIds: opts.stopIds ?? (eos == null ? [] : [eos]),
+    onToken: (id) => {
+      if (stopped) return;
+      opts.onToken?.(id);
+      if (id === eos) return;
+      out.push(id);
+      text = tokenizer.decode(out, { skipSpecialTokens: true });
+      const hit = stops.map((s) => text.indexOf(s)).filter((i) => i >= 0);
+      if (hit.length) {
+        text = text.slice(0, Math.min(...hit));
+        stopped = true;
+      }
+      opts.onText?.(text);
+    },
+    shouldStop: () => stopped,
+  });
+  return { text, ids };
 }
