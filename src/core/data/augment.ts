@@ -186,7 +186,12 @@ function balance(
   synonyms: SynonymLookup,
 ): void {
   const byLabel = new Map<string, DataRow[]>();
-  for (const r of sources) if (r.label !== undefined) byLabel.set(r.label, [...(byLabel.get(r.label) ?? []), r]);
+  for (const r of sources) {
+    if (r.label === undefined) continue;
+    const members = byLabel.get(r.label);
+    if (members) members.push(r);
+    else byLabel.set(r.label, [r]);
+  }
   if (byLabel.size < 2) return;
   const counts = new Map([...byLabel].map(([l, rs]) => [l, rs.length]));
   for (const r of added) if (r.label !== undefined && counts.has(r.label)) counts.set(r.label, counts.get(r.label)! + 1);

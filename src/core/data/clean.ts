@@ -202,9 +202,11 @@ function conflictStep(ctx: Ctx, rows: DataRow[], action: 'flag' | 'drop' | 'majo
     if (summary.samples.length < 20) summary.samples.push({ text: contentOf(rows[idx[0]]), labels, ids: idx.map((i) => rows[i].id) });
     const winner = action === 'majority' && counts[0][1] > counts[1][1] ? counts[0][0] : undefined;
     const shown = counts.map(([l, n]) => `"${l}" x${n}`).join(', ');
+    const first = rows[idx[0]];
+    const firstOther = rows[idx.find((j) => rows[j].label !== first.label)!];
     for (const i of idx) {
       const r = rows[i];
-      const other = rows[idx.find((j) => rows[j].label !== r.label)!].id;
+      const other = (r.label === first.label ? firstOther : first).id;
       const reason = `same text with labels ${shown}`;
       if (action === 'flag' || r.label === winner) record(ctx, { step: 'conflicts', id: r.id, action: 'flagged', reason, before: r, relatedId: other });
       else drop.set(i, [reason, other]);

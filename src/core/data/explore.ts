@@ -74,19 +74,21 @@ export function rowFlags(rows: DataRow[], opts: RunOptions & { nearDup?: NearDup
   }
   const pii = new Uint8Array(n);
   const t = ticker(opts, 'flags', n);
-  const labelsOf = new Map<string, Set<string>>();
+  // First label seen per content, and the contents seen with a second label: no Set per row.
+  const firstLabel = new Map<string, string>();
+  const conflicting = new Set<string>();
   for (let i = 0; i < n; i++) {
     t.tick(i);
     for (const kind of findPii(contentOf(rows[i]))) pii[i] |= 1 << PII_KINDS.indexOf(kind);
     const r = rows[i];
     if (r.label === undefined) continue;
     const k = contentKey(r);
-    const set = labelsOf.get(k) ?? new Set<string>();
-    set.add(r.label);
-    labelsOf.set(k, set);
+    const seen = firstLabel.get(k);
+    if (seen === undefined) firstLabel.set(k, r.label);
+    else if (seen !== r.label) conflicting.add(k);
   }
   t.done();
-  const conflict = Uint8Array.from(rows, (r) => (r.label !== undefined && labelsOf.get(contentKey(r))!.size > 1 ? 1 : 0));
+  const conflict = Uint8Array.from(rows, (r) => (r.label !== undefined && conflicting.has(contentKey(r)) ? 1 : 0));
   return { cluster, pii, conflict };
 }
 
