@@ -1,0 +1,24 @@
+/**
+ * Which Chromium the browser tests drive: $CHROMIUM_PATH, else Debian's /usr/bin/chromium,
+ * else Playwright's own download (installed by global-setup.ts when missing).
+ */
+import { existsSync } from 'node:fs';
+import { chromium } from '@playwright/test';
+
+export const SYSTEM_CHROMIUM = '/usr/bin/chromium';
+
+/** An executable to launch, or undefined to let Playwright use its own browser. */
+export function systemChromium(): string | undefined {
+  const fromEnv = process.env.CHROMIUM_PATH;
+  if (fromEnv && existsSync(fromEnv)) return fromEnv;
+  if (existsSync(SYSTEM_CHROMIUM)) return SYSTEM_CHROMIUM;
+  return undefined;
+}
+
+export function playwrightChromiumInstalled(): boolean {
+  try {
+    return existsSync(chromium.executablePath());
+  } catch {
+    return false;
+  }
+}

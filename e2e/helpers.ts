@@ -1,0 +1,74 @@
+/** Shared steps for the browser tests. */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, type Download, type Page } from '@playwright/test';
+
+export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+/** The classification sample the app ships (public/samples, see its README). */
+export const SAMPLE_CSV = join(dirname(fileURLToPath(import.meta.url)), '..', 'public', 'samples', 'spam.csv');
+const TINY_DIR = join(FIXTURES, 'tiny-gpt2');
+
+export const TINY_MODEL = {
+  id: 'tiny-gpt2',
+  name: 'Tiny GPT-2 (test)',
+  description: 'A 2-layer, 32-wide GPT-2 with random weights, for the browser tests.',
+  path: 'models/tiny-gpt2',
+};
+
+/**
+ * Serves the tiny test model (e2e/fixtures/tiny-gpt2, see scripts/make-tiny-model.ts) as the
+ * only entry of models/index.json, so the tests do not depend on the shipped starter model.
+ */
+export async function useTinyModel(page: Page): Promise<void> {
+  await page.route('**/models/index.json', (route) => route.fulfill({ json: [TINY_MODEL] }));
+  await page.route('**/models/tiny-gpt2/*', (route) => {
+    const name = new URL(route.request().url()).pathname.split('/').pop()!;
+    try {
+      const body = readFileSync(join(TINY_DIR, name));
+      return route.fulfill({ body, contentType: name.endsWith('.json') ? 'application/json' : 'application/octet-stream' });
+    } catch {
+      return route.fulfill({ status: 404, body: 'not found' });
+    }
+  });
+}
+
+export async function openStudio(page: Page): Promise<void> {
+  await useTinyModel(page);
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Fine-tuning Studio' })).toBeVisible();
+  await expect(page.getByLabel('Base model')).toHaveValue(TINY_MODEL.id);
+}
+
+/** Moves a slider to a position (for "Learning rate": log10 of the rate). */
+export async function setSlider(page: Page, name: string, position: number): Promise<void> {
+  const slider = page.getByRole('slider', { name, exact: true });
+  await slider.fill(String(position));
+  await expect(slider).toHaveValue(String(position));
+}
+
+export async function downloadBytes(download: Download): Promise<Uint8Array> {
+  const path = await download.path();
+  return new Uint8Array(readFileSync(path));
+}
+
+/** Counts records in the studio's IndexedDB tables, straight from the page (bypassing the app). */
+export async function countStored(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('finetune-studio');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const out: Record<string, number> = {};
+    for (const name of Array.from(db.objectStoreNames)) {
+      out[name] = await new Promise<number>((resolve, reject) => {
+        const req = db.transaction(name).objectStore(name).count();
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+    }
+    db.close();
+    return out;
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * The main path on WebGPU: upload the CSV sample, map its columns, set the sliders, train a few
+ * LoRA steps of a classifier, watch the chart and the progress bar, download the weights
+ * and check them, then reload and find the dataset and the run still there.
+ */
+import { expect, test } from '@playwright/test';
+import { unzipSync } from 'fflate';
+import { parseSafetensors } from '../src/core/io/safetensors';
+import { downloadBytes, openStudio, SAMPLE_CSV, setSlider } from './helpers';
+
+const decode = (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b)) as Record<string, unknown>;
+
+test('upload, map, train LoRA on WebGPU, download, reload', async ({ page }) => {
+  // WebGPU runs on SwiftShader here (a CPU emulation); generous bounds keep a loaded machine green.
+  test.setTimeout(420_000);
+  page.on('pageerror', (e) => console.log('pageerror:', e.message));
+  await openStudio(page);
+
+  // Data in: the spam/ham CSV sample that ships with the app, uploaded as a person would.
+  await page.getByLabel('Upload dataset').setInputFiles(SAMPLE_CSV);
+  const datasets = page.getByRole('list', { name: 'Datasets' });
+  await expect(datasets.getByRole('listitem', { name: 'spam' })).toContainText(/\d+ rows · CSV/);
+  const preview = page.getByRole('table', { name: 'Dataset preview' });
+  await expect(preview.getByRole('columnheader')).toHaveText(['text', 'label']);
+  await expect(preview.getByRole('row')).toHaveCount(21);
+
+  // Column mapping: detected as text + label; switch away and back to prove the selects drive it.
+  await expect(page.getByLabel('Data format')).toHaveValue('labeled');
+  await expect(page.getByLabel('Text column')).toHaveValue('text');
+  await expect(page.getByLabel('Label column')).toHaveValue('label');
+  await page.getByLabel('Data format').selectOption('text');
+  await expect(page.getByLabel('Label column')).toHaveCount(0);
+  await expect(page.getByLabel('Task')).toHaveValue('lm');
+  await page.getByLabel('Data format').selectOption('labeled');
+  await page.getByLabel('Text column').selectOption('text');
+  await page.getByLabel('Label column').selectOption('label');
+
+  // Settings.
+  await page.getByLabel('Task').selectOption('classify');
+  await page.getByLabel('Method').selectOption('lora');
+  await page.getByLabel('Backend').selectOption('webgpu');
+  await setSlider(page, 'Learning rate', -2.5);
+  await expect(page.locator('output', { hasText: '3.2e-3' })).toBeVisible();
+  await setSlider(page, 'Epochs', 1);
+  await setSlider(page, 'Batch size', 4);
+  // Every e-mail is longer than 16 tokens, so all batches share one shape and WebGPU
+  // compiles its shaders once (SwiftShader compiles slowly).
+  await setSlider(page, 'Max sequence length', 16);
+  await setSlider(page, 'Dropout', 0.05);
+  await setSlider(page, 'Weight decay', 0.02);
+  await setSlider(page, 'Warmup steps', 1);
+  await setSlider(page, 'LoRA rank', 4);
+  await setSlider(page, 'LoRA alpha', 8);
+  await setSlider(page, 'Validation split', 0.02);
+  await page.getByLabel('Max steps').fill('3');
+
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect(page.getByRole('status', { name: 'Backend in use' })).toHaveText('Running on webgpu', { timeout: 120_000 });
+  const chart = page.getByRole('region', { name: 'Training loss chart' });
+  await expect(chart).toBeVisible({ timeout: 180_000 });
+  await expect(chart.locator('.recharts-line-curve').first()).toBeVisible();
+  const progress = page.getByRole('progressbar', { name: 'Training progress' });
+  await expect(progress).toHaveAttribute('aria-valuetext', /Step [1-3] \/ 3 · epoch/);
+
+  const run = page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first();
+  await expect(run.locator('.status')).toHaveText('completed', { timeout: 240_000 });
+  await expect(progress).toHaveAttribute('aria-valuenow', '100');
+  await expect(run).toContainText('3 steps');
+  await expect(run).toContainText('val accuracy');
+  await expect(run).toContainText('webgpu');
+  await page.screenshot({ path: 'test-results/after-webgpu-run.png', fullPage: true });
+
+  // Download weights: the model folder at the root, the PEFT adapter under adapter/.
+  const [download] = await Promise.all([page.waitForEvent('download'), run.getByRole('button', { name: 'Download weights' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/\.zip$/);
+  const files = unzipSync(await downloadBytes(download));
+  expect(Object.keys(files).sort()).toEqual(
+    ['adapter/adapter_config.json', 'adapter/adapter_model.safetensors', 'config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json'].sort(),
+  );
+  const config = decode(files['config.json']);
+  expect(config.model_type).toBe('gpt2');
+  expect(config.architectures).toEqual(['GPT2ForSequenceClassification']);
+  expect(Object.values(config.id2label as Record<string, string>).sort()).toEqual(['ham', 'spam']);
+  const weights = parseSafetensors(files['model.safetensors']);
+  expect(weights.info('transformer.wte.weight').shape).toEqual([265, 32]);
+  expect(weights.info('transformer.wpe.weight').shape).toEqual([64, 32]);
+  expect(weights.info('transformer.h.1.attn.c_attn.weight').shape).toEqual([32, 96]);
+  expect(weights.info('transformer.h.1.mlp.c_fc.weight').shape).toEqual([32, 128]);
+  expect(weights.info('score.weight').shape).toEqual([2, 32]);
+  expect(weights.getFloat32('score.weight').every(Number.isFinite)).toBe(true);
+  const adapterConfig = decode(files['adapter/adapter_config.json']);
+  expect(adapterConfig).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 8, fan_in_fan_out: true, task_type: 'SEQ_CLS' });
+  const adapter = parseSafetensors(files['adapter/adapter_model.safetensors']);
+  expect(adapter.info('base_model.model.transformer.h.0.attn.c_attn.lora_A.weight').shape).toEqual([4, 32]);
+  expect(adapter.info('base_model.model.transformer.h.0.attn.c_attn.lora_B.weight').shape).toEqual([96, 4]);
+
+  // Reload: the dataset, the run, its settings and its curve come back from IndexedDB.
+  await page.reload();
+  await expect(datasets.getByRole('listitem', { name: 'spam' })).toBeVisible();
+  await expect(page.getByLabel('Label column')).toHaveValue('label');
+  const restored = page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first();
+  await expect(restored.locator('.status')).toHaveText('completed');
+  await expect(restored).toContainText('lr 3.2e-3 · 1 epoch · batch 4 · len 16');
+  await expect(restored).toContainText('r 4 · α 8');
+  await expect(page.getByRole('region', { name: 'Training loss chart' }).locator('.recharts-line-curve').first()).toBeVisible();
+  await expect(page.getByRole('progressbar', { name: 'Training progress' })).toHaveAttribute('aria-valuenow', '100');
+});

@@ -1,0 +1,54 @@
+/**
+ * Base models shipped with the app: listed in public/models/index.json, each a folder
+ * in Hugging Face layout. Adding a model is adding an entry.
+ */
+import type { ModelFiles } from '../core/types';
+
+export interface ModelEntry {
+  id: string;
+  name: string;
+  description: string;
+  /** Folder URL relative to the app, e.g. "models/starter-gpt2". */
+  path: string;
+  /** Extra files of the folder to fetch (e.g. "generation_config.json"); the HF basics are always fetched. */
+  files?: string[];
+}
+
+const REQUIRED = ['config.json', 'model.safetensors', 'tokenizer.json'];
+const OPTIONAL = ['tokenizer_config.json'];
+
+function appUrl(path: string): string {
+  return new URL(path, new URL(import.meta.env.BASE_URL, location.href)).href;
+}
+
+function isEntry(v: unknown): v is ModelEntry {
+  const o = v as Record<string, unknown>;
+  return typeof o === 'object' && o !== null && ['id', 'name', 'path'].every((k) => typeof o[k] === 'string');
+}
+
+export async function fetchModelManifest(): Promise<ModelEntry[]> {
+  const res = await fetch(appUrl('models/index.json'), { cache: 'no-cache' });
+  if (!res.ok) throw new Error(`models/index.json: HTTP ${res.status}`);
+  const list: unknown = await res.json();
+  if (!Array.isArray(list)) throw new Error('models/index.json must be a JSON array of {id, name, description, path}');
+  return list.filter(isEntry).map((e) => ({ ...e, description: e.description ?? '', files: Array.isArray(e.files) ? e.files.filter((f) => typeof f === 'string') : undefined }));
+}
+
+/** Fetches a model folder: the required files must exist, optional ones are skipped when absent. */
+export async function fetchModelFiles(entry: ModelEntry): Promise<ModelFiles> {
+  const folder = entry.path.replace(/\/?$/, '/');
+  const files: ModelFiles = {};
+  const get = async (name: string, required: boolean) => {
+    const res = await fetch(appUrl(folder + name));
+    // A dev server answers unknown paths with index.html; that is not a model file either.
+    const missing = !res.ok || (res.headers.get('content-type') ?? '').includes('text/html');
+    if (missing) {
+      if (required) throw new Error(`The base model "${entry.name}" is missing ${name} (${res.ok ? 'not found' : `HTTP ${res.status}`} at ${folder}${name}).`);
+      return;
+    }
+    files[name] = new Uint8Array(await res.arrayBuffer());
+  };
+  const extra = (entry.files ?? []).filter((n) => !REQUIRED.includes(n) && !OPTIONAL.includes(n));
+  await Promise.all([...REQUIRED.map((n) => get(n, true)), ...[...OPTIONAL, ...extra].map((n) => get(n, false))]);
+  return files;
+}

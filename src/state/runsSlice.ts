@@ -1,0 +1,88 @@
+/** The runs list: every run with its settings, status and curves; delete and download. */
+import type { ProgressEvent } from '../core/types';
+import type { RunRecord } from '../storage/db';
+import { deleteRun, listRuns, loadMetrics, loadRunFiles, markInterruptedRuns } from '../storage/runs';
+import type { SliceCreator } from './store';
+import { weightsZip, zipFileName } from './zip';
+
+export interface RunsSlice {
+  runs: RunRecord[];
+  /** The run whose curves the charts show (the live one while training). */
+  viewRunId: number | null;
+  viewEvents: ProgressEvent[];
+  downloadError: string | null;
+  loadRuns(startup?: boolean): Promise<void>;
+  viewRun(id: number | null): Promise<void>;
+  showLiveRun(run: RunRecord): void;
+  appendLiveEvents(runId: number, events: ProgressEvent[]): void;
+  replaceLiveEvents(runId: number, events: ProgressEvent[]): void;
+  deleteRun(id: number): Promise<void>;
+  downloadWeights(id: number): Promise<void>;
+  reuseSettings(id: number): void;
+}
+
+export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, deps) => ({
+  runs: [],
+  viewRunId: null,
+  viewEvents: [],
+  downloadError: null,
+
+  async loadRuns(startup = false) {
+    if (startup) await markInterruptedRuns(deps.db());
+    const runs = await listRuns(deps.db());
+    set({ runs });
+    if (startup && get().viewRunId === null && runs[0]) await get().viewRun(runs[0].id);
+  },
+
+  async viewRun(id) {
+    set({ viewRunId: id, viewEvents: [] });
+    if (id === null) return;
+    const events = await loadMetrics(deps.db(), id);
+    // The live run's events arrive through appendLiveEvent; do not overwrite them with an older read.
+    if (get().viewRunId === id && get().active?.runId !== id) set({ viewEvents: events });
+  },
+
+  showLiveRun(run) {
+    set({ runs: [run, ...get().runs.filter((r) => r.id !== run.id)], viewRunId: run.id, viewEvents: [] });
+  },
+
+  appendLiveEvents(runId, events) {
+    if (get().viewRunId === runId) set({ viewEvents: [...get().viewEvents, ...events] });
+  },
+
+  replaceLiveEvents(runId, events) {
+    if (get().viewRunId === runId) set({ viewEvents: [...events] });
+  },
+
+  async deleteRun(id) {
+    if (get().active?.runId === id) return;
+    await deleteRun(deps.db(), id);
+    set({ runs: get().runs.filter((r) => r.id !== id) });
+    if (get().viewRunId === id) await get().viewRun(get().runs[0]?.id ?? null);
+    await get().refreshUsage();
+  },
+
+  async downloadWeights(id) {
+    set({ downloadError: null });
+    const run = get().runs.find((r) => r.id === id);
+    const files = await loadRunFiles(deps.db(), id);
+    if (!run || !files) return void set({ downloadError: 'This run has no saved weights.' });
+    deps.save(weightsZip(files.model, files.adapter), zipFileName(run.name), 'application/zip');
+  },
+
+  reuseSettings(id) {
+    const run = get().runs.find((r) => r.id === id);
+    if (!run) return;
+    const { settings } = get();
+    set({
+      settings: {
+        ...settings,
+        task: run.task,
+        method: run.method,
+        backend: run.backendChoice,
+        modelId: get().models.some((m) => m.id === run.modelId) ? run.modelId : settings.modelId,
+        hyperparams: structuredClone(run.hyperparams),
+      },
+    });
+  },
+});

@@ -1,0 +1,260 @@
+/**
+ * Training settings and the live run: turns the settings and the selected dataset into a
+ * TrainRequest, starts the worker, records every progress event, and stores the result.
+ */
+import type { BackendChoice, BackendName } from '../core/backend';
+import type { Schema } from '../core/data/detect';
+import { toExamples } from '../core/data/detect';
+import { DEFAULT_HYPERPARAMS, type Hyperparams, type Method, type ProgressEvent, type Task, type TrainResult } from '../core/types';
+import { loadRows } from '../storage/datasets';
+import type { RunFinal, RunStatus } from '../storage/db';
+import { addMetrics, createRun, saveRunOutputs, updateRun } from '../storage/runs';
+import type { TrainSession } from '../workers/clients';
+import { withSlider, type SliderKey } from './hyperparams';
+import type { ModelEntry } from './models';
+import type { SliceCreator } from './store';
+
+export interface TrainSettings {
+  task: Task;
+  modelId: string | null;
+  method: Method;
+  backend: BackendChoice;
+  hyperparams: Hyperparams;
+}
+
+export type LiveStatus = 'starting' | 'running' | 'paused' | 'stopping' | 'saving';
+
+export interface ActiveRun {
+  runId: number;
+  status: LiveStatus;
+  backend: BackendName | null;
+  /** wasm threads in use (1 elsewhere). */
+  threads: number;
+}
+
+export interface TrainingSlice {
+  models: ModelEntry[];
+  modelsError: string | null;
+  settings: TrainSettings;
+  active: ActiveRun | null;
+  trainError: string | null;
+  loadModels(): Promise<void>;
+  setTask(task: Task): void;
+  setModel(id: string): void;
+  setMethod(method: Method): void;
+  setBackend(backend: BackendChoice): void;
+  setSlider(key: SliderKey, value: number): void;
+  setHyperparams(patch: Partial<Hyperparams>): void;
+  /** The dataset's mapping suggests a task (labels -> classification) until the person picks one. */
+  suggestTask(schema: Schema): void;
+  startTraining(): Promise<void>;
+  pauseTraining(): void;
+  resumeTraining(): void;
+  stopTraining(): void;
+}
+
+export const DEFAULT_SETTINGS: TrainSettings = {
+  task: 'lm',
+  modelId: null,
+  method: 'lora',
+  backend: 'auto',
+  hyperparams: { ...DEFAULT_HYPERPARAMS, learningRate: 1e-3, epochs: 2, warmupSteps: 0 },
+};
+
+/** How often live progress reaches the store (and so the charts). */
+export const PROGRESS_INTERVAL_MS = 250;
+
+export function finalMetrics(result: Pick<TrainResult, 'history' | 'best' | 'stopReason'>): RunFinal {
+  const last = result.history[result.history.length - 1];
+  const lastVal = [...result.history].reverse().find((e) => e.val)?.val;
+  return {
+    steps: last?.step ?? 0,
+    trainLoss: last?.trainLoss,
+    valLoss: lastVal?.loss,
+    valAccuracy: lastVal?.accuracy,
+    perplexity: lastVal?.perplexity,
+    stopReason: result.stopReason,
+  };
+}
+
+function statusOf(result: TrainResult): RunStatus {
+  return result.stopReason === 'cancelled' ? 'stopped' : result.stopReason === 'non-finite' ? 'failed' : 'completed';
+}
+
+export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps) => {
+  // The session lives beside the state, not in it: it holds a Worker, which is neither state nor serialisable.
+  let session: TrainSession | null = null;
+  let taskChosen = false;
+  const patchSettings = (patch: Partial<TrainSettings>) => set({ settings: { ...get().settings, ...patch } });
+  const setActive = (patch: Partial<ActiveRun>) => {
+    const a = get().active;
+    if (a) set({ active: { ...a, ...patch } });
+  };
+
+  /** Writes metrics in order without making the progress callback wait for IndexedDB. */
+  let metricsQueue: Promise<void> = Promise.resolve();
+
+  async function fail(runId: number | null, message: string) {
+    set({ trainError: message, active: null });
+    if (runId !== null) {
+      await updateRun(deps.db(), runId, { status: 'failed', message, finishedAt: Date.now() });
+      await get().loadRuns();
+    }
+  }
+
+  return {
+    models: [],
+    modelsError: null,
+    settings: DEFAULT_SETTINGS,
+    active: null,
+    trainError: null,
+
+    async loadModels() {
+      try {
+        const models = await deps.fetchModels();
+        set({ models, modelsError: models.length ? null : 'No base models are listed in models/index.json.' });
+        const id = get().settings.modelId;
+        if (!models.some((m) => m.id === id)) patchSettings({ modelId: models[0]?.id ?? null });
+      } catch (e) {
+        set({ modelsError: `Could not load the model list: ${(e as Error).message}` });
+      }
+    },
+
+    setTask(task) {
+      taskChosen = true;
+      patchSettings({ task });
+    },
+    setModel(modelId) {
+      patchSettings({ modelId });
+    },
+    setMethod(method) {
+      patchSettings({ method });
+    },
+    setBackend(backend) {
+      patchSettings({ backend });
+    },
+    setSlider(key, value) {
+      patchSettings({ hyperparams: withSlider(get().settings.hyperparams, key, value) });
+    },
+    setHyperparams(patch) {
+      patchSettings({ hyperparams: { ...get().settings.hyperparams, ...patch } });
+    },
+    suggestTask(schema) {
+      if (!taskChosen) patchSettings({ task: schema.kind === 'labeled' ? 'classify' : 'lm' });
+    },
+
+    async startTraining() {
+      if (get().active) return;
+      const { settings, datasets, selectedDatasetId, models } = get();
+      const dataset = datasets.find((d) => d.id === selectedDatasetId);
+      const model = models.find((m) => m.id === settings.modelId);
+      set({ trainError: null });
+      if (!dataset) return void set({ trainError: 'Upload or choose a dataset first.' });
+      if (!model) return void set({ trainError: 'Choose a base model first.' });
+      if (settings.task === 'classify' && dataset.schema.kind !== 'labeled') {
+        return void set({ trainError: 'Classification needs a text column and a label column: set them under "Column mapping".' });
+      }
+      let runId: number | null = null;
+      try {
+        const stored = await loadRows(deps.db(), dataset.id);
+        const examples = toExamples(stored.rows, dataset.schema, { file: dataset.fileName, rowNumbers: stored.rowNumbers, rowUnit: dataset.rowUnit });
+        const base = await deps.fetchModelFiles(model);
+        const hyperparams = structuredClone(settings.hyperparams);
+        const count = get().runs.length + 1;
+        const run = await createRun(deps.db(), {
+          name: `${settings.task === 'classify' ? 'classify' : 'generate'}-${settings.method}-${count}`,
+          createdAt: Date.now(),
+          datasetId: dataset.id,
+          datasetName: dataset.name,
+          modelId: model.id,
+          modelName: model.name,
+          task: settings.task,
+          method: settings.method,
+          backendChoice: settings.backend,
+          hyperparams,
+          status: 'running',
+        });
+        runId = run.id;
+        set({ active: { runId, status: 'starting', backend: null, threads: 1 } });
+        get().showLiveRun(run);
+
+        // Events are batched: a fast backend reports many steps a second, and redrawing the
+        // charts (and writing IndexedDB) for each would take the page's time away from the person.
+        let pending: ProgressEvent[] = [];
+        let timer: ReturnType<typeof setTimeout> | null = null;
+        const flush = () => {
+          timer = null;
+          const batch = pending;
+          pending = [];
+          if (batch.length === 0 || get().active?.runId !== run.id) return;
+          get().appendLiveEvents(run.id, batch);
+          metricsQueue = metricsQueue.then(() => addMetrics(deps.db(), run.id, batch)).catch(() => undefined);
+        };
+        const onProgress = (e: ProgressEvent) => {
+          pending.push(e);
+          timer ??= setTimeout(flush, PROGRESS_INTERVAL_MS);
+        };
+        const started = await deps.startTraining(settings.backend, { task: settings.task, method: settings.method, base, train: examples, hyperparams }, onProgress);
+        if (!started.ok) return await fail(runId, started.error.message);
+        session = started.value;
+        const backend = session.capabilities.backend;
+        // A stop pressed while the backend was starting is honoured now.
+        const wanted = get().active?.status;
+        setActive({ backend, threads: session.capabilities.threads, status: wanted === 'stopping' ? 'stopping' : 'running' });
+        if (wanted === 'stopping') session.cancel();
+        await updateRun(deps.db(), runId, { backend });
+        await get().loadRuns();
+
+        const outcome = await session.result;
+        session.dispose();
+        session = null;
+        if (timer) clearTimeout(timer);
+        flush();
+        await metricsQueue;
+        if (!outcome.ok) return await fail(runId, outcome.error.message);
+        setActive({ status: 'saving' });
+        const result = outcome.value;
+        // The result's history is the complete record: progress messages may still be in flight.
+        await addMetrics(deps.db(), runId, result.history);
+        get().replaceLiveEvents(runId, result.history);
+        await saveRunOutputs(
+          deps.db(),
+          runId,
+          { model: result.model, adapter: result.adapter },
+          { status: statusOf(result), message: result.message, finishedAt: Date.now(), final: finalMetrics(result), totalSteps: result.history.at(-1)?.totalSteps },
+        );
+        set({ active: null });
+        await get().loadRuns();
+        await get().refreshUsage();
+      } catch (e) {
+        session?.dispose();
+        session = null;
+        await fail(runId, (e as Error).message ?? String(e));
+      }
+    },
+
+    pauseTraining() {
+      const a = get().active;
+      if (!session || a?.status !== 'running') return;
+      session.pause();
+      setActive({ status: 'paused' });
+      void updateRun(deps.db(), a.runId, { status: 'paused' }).then(() => get().loadRuns());
+    },
+
+    resumeTraining() {
+      const a = get().active;
+      if (!session || a?.status !== 'paused') return;
+      session.resume();
+      setActive({ status: 'running' });
+      void updateRun(deps.db(), a.runId, { status: 'running' }).then(() => get().loadRuns());
+    },
+
+    stopTraining() {
+      const a = get().active;
+      if (!a || a.status === 'stopping' || a.status === 'saving') return;
+      setActive({ status: 'stopping' });
+      // Cancelling a paused run releases it; the loop ends at its next checkpoint and still saves the weights.
+      session?.cancel();
+    },
+  };
+};

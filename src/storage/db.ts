@@ -1,0 +1,108 @@
+/**
+ * The studio's IndexedDB schema (Dexie). This folder is the only code that touches
+ * IndexedDB; the page and the workers call the functions in datasets.ts and runs.ts.
+ */
+import Dexie, { type EntityTable, type Table } from 'dexie';
+import type { DatasetFormat, RowUnit } from '../core/data/parse';
+import type { Schema } from '../core/data/detect';
+import type { BackendChoice, BackendName } from '../core/backend';
+import type { Hyperparams, Method, ProgressEvent, StopReason, Task } from '../core/types';
+
+export interface DatasetRecord {
+  id: number;
+  name: string;
+  fileName: string;
+  format: DatasetFormat;
+  columns: string[];
+  rowCount: number;
+  rowUnit: RowUnit;
+  /** Size of the uploaded file in bytes. */
+  bytes: number;
+  /** Column mapping: detected on import, adjustable later. */
+  schema: Schema;
+  createdAt: number;
+}
+
+/** Rows are stored in chunks: one IndexedDB record per few hundred rows keeps imports fast. */
+export interface RowChunkRecord {
+  datasetId: number;
+  chunk: number;
+  rows: Record<string, unknown>[];
+  /** Where each row is in the file (see core/data/parse.ts), for error messages. */
+  rowNumbers: number[];
+}
+
+export type RunStatus = 'running' | 'paused' | 'completed' | 'stopped' | 'failed' | 'interrupted';
+
+export interface RunFinal {
+  steps: number;
+  trainLoss?: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  perplexity?: number;
+  stopReason?: StopReason;
+}
+
+export interface RunRecord {
+  id: number;
+  name: string;
+  createdAt: number;
+  finishedAt?: number;
+  datasetId: number;
+  datasetName: string;
+  modelId: string;
+  modelName: string;
+  task: Task;
+  method: Method;
+  backendChoice: BackendChoice;
+  /** The backend that actually ran. */
+  backend?: BackendName;
+  hyperparams: Hyperparams;
+  status: RunStatus;
+  message?: string;
+  totalSteps?: number;
+  final?: RunFinal;
+}
+
+export interface MetricRecord extends ProgressEvent {
+  runId: number;
+}
+
+export type FileFolder = 'model' | 'adapter';
+
+export interface FileRecord {
+  runId: number;
+  folder: FileFolder;
+  name: string;
+  blob: Blob;
+}
+
+export type StudioDb = Dexie & {
+  datasets: EntityTable<DatasetRecord, 'id'>;
+  rows: Table<RowChunkRecord, [number, number]>;
+  runs: EntityTable<RunRecord, 'id'>;
+  metrics: Table<MetricRecord, [number, number]>;
+  files: Table<FileRecord, [number, string, string]>;
+};
+
+export const DB_NAME = 'finetune-studio';
+
+export function openDb(name = DB_NAME): StudioDb {
+  const db = new Dexie(name) as StudioDb;
+  db.version(1).stores({
+    datasets: '++id, createdAt',
+    rows: '[datasetId+chunk], datasetId',
+    runs: '++id, createdAt, datasetId',
+    metrics: '[runId+step], runId',
+    files: '[runId+folder+name], runId',
+  });
+  return db;
+}
+
+let shared: StudioDb | null = null;
+
+/** The app's database, opened once per thread (page or worker). */
+export function db(): StudioDb {
+  shared ??= openDb();
+  return shared;
+}

@@ -1,0 +1,36 @@
+/** Step / total, epoch, tokens per second and time left for the run being shown. */
+import { formatDuration, progressSummary } from '../state/metrics';
+import { useStudio } from '../state/studio';
+import { ProgressBar } from './ProgressBar';
+
+const STATUS_TEXT = {
+  starting: 'Starting…',
+  running: 'Training',
+  paused: 'Paused',
+  stopping: 'Stopping after this step…',
+  saving: 'Saving weights…',
+} as const;
+
+export function LiveProgress() {
+  const events = useStudio((s) => s.viewEvents);
+  const active = useStudio((s) => s.active);
+  const run = useStudio((s) => s.runs.find((r) => r.id === s.viewRunId));
+  const live = active !== null && active.runId === run?.id;
+  const p = progressSummary(events);
+  if (!run) return <p className="empty">Start a run to see its progress and loss curves here.</p>;
+  const text = p
+    ? `Step ${p.step} / ${p.totalSteps} · epoch ${p.epoch.toFixed(2)} · ${Math.round(p.tokensPerSec).toLocaleString()} tokens/s` + (live ? ` · ${formatDuration(p.remainingMs)} left` : '')
+    : live
+      ? 'Waiting for the first step…'
+      : 'No steps recorded.';
+  return (
+    <div className="live">
+      <div className="live-head">
+        <span className="run-name">{run.name}</span>
+        <span className={`status status-${live ? active.status : run.status}`}>{live ? STATUS_TEXT[active.status] : run.status}</span>
+      </div>
+      <ProgressBar label="Training progress" fraction={p?.fraction ?? 0} text={text} />
+      {!live && run.message && <p className="muted small">{run.message}</p>}
+    </div>
+  );
+}

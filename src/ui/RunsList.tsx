@@ -1,0 +1,97 @@
+/** Every run with its settings, status and final metrics; view curves, download, reuse, delete. */
+import type { RunRecord } from '../storage/db';
+import { formatLearningRate } from '../state/hyperparams';
+import { formatDuration } from '../state/metrics';
+import { studio, useStudio } from '../state/studio';
+
+const METHOD = { full: 'full', freeze: 'freeze', lora: 'LoRA' } as const;
+const TASK = { lm: 'text generation', classify: 'classification' } as const;
+
+function settingsLine(r: RunRecord): string {
+  const hp = r.hyperparams;
+  const parts = [
+    `lr ${formatLearningRate(hp.learningRate)}`,
+    `${hp.epochs} epoch${hp.epochs === 1 ? '' : 's'}`,
+    `batch ${hp.batchSize}`,
+    `len ${hp.maxLength}`,
+    `dropout ${hp.dropout}`,
+    `wd ${hp.weightDecay}`,
+    `warmup ${hp.warmupSteps}`,
+  ];
+  if (r.method === 'lora') parts.push(`r ${hp.lora.r}`, `α ${hp.lora.alpha}`);
+  parts.push(`val ${Math.round(hp.valSplit * 100)}%`, `seed ${hp.seed}`);
+  if (hp.maxSteps > 0) parts.push(`max ${hp.maxSteps} steps`);
+  return parts.join(' · ');
+}
+
+function metricsLine(r: RunRecord): string | null {
+  const f = r.final;
+  if (!f) return null;
+  const parts = [`${f.steps} steps`];
+  if (f.trainLoss !== undefined) parts.push(`train loss ${f.trainLoss.toFixed(4)}`);
+  if (f.valLoss !== undefined) parts.push(`val loss ${f.valLoss.toFixed(4)}`);
+  if (f.valAccuracy !== undefined) parts.push(`val accuracy ${(f.valAccuracy * 100).toFixed(1)}%`);
+  if (f.perplexity !== undefined && r.task === 'lm') parts.push(`perplexity ${f.perplexity.toFixed(2)}`);
+  if (r.finishedAt) parts.push(`took ${formatDuration(r.finishedAt - r.createdAt)}`);
+  return parts.join(' · ');
+}
+
+function RunItem({ run, viewed, live }: { run: RunRecord; viewed: boolean; live: boolean }) {
+  const { viewRun, downloadWeights, deleteRun, reuseSettings } = studio.getState();
+  const hasWeights = run.status === 'completed' || run.status === 'stopped';
+  const metrics = metricsLine(run);
+  return (
+    <li aria-label={run.name} className={`run${viewed ? ' selected' : ''}`}>
+      <div className="run-head">
+        <button type="button" className="item-main" aria-pressed={viewed} onClick={() => void viewRun(run.id)} title="Show this run's curves">
+          <span className="item-title">{run.name}</span>
+          <span className="item-meta">
+            {TASK[run.task]} · {METHOD[run.method]} · {run.modelName} · {run.datasetName} · {run.backend ?? run.backendChoice} ·{' '}
+            {new Date(run.createdAt).toLocaleString()}
+          </span>
+        </button>
+        <span className={`status status-${run.status}`}>{run.status}</span>
+      </div>
+      <div className="run-settings small">{settingsLine(run)}</div>
+      {metrics && <div className="run-metrics small">{metrics}</div>}
+      {run.message && run.status !== 'completed' && <div className={`run-note small${run.status === 'failed' ? ' error' : ''}`}>{run.message}</div>}
+      <div className="run-actions">
+        <button type="button" className="button small primary" disabled={!hasWeights || live} onClick={() => void downloadWeights(run.id)}>
+          Download weights
+        </button>
+        <button type="button" className="button small" onClick={() => reuseSettings(run.id)} disabled={live}>
+          Reuse settings
+        </button>
+        <button type="button" className="button small danger-text" aria-label={`Delete run ${run.name}`} disabled={live} onClick={() => void deleteRun(run.id)}>
+          Delete
+        </button>
+      </div>
+    </li>
+  );
+}
+
+export function RunsList() {
+  const runs = useStudio((s) => s.runs);
+  const viewRunId = useStudio((s) => s.viewRunId);
+  const activeId = useStudio((s) => s.active?.runId);
+  const downloadError = useStudio((s) => s.downloadError);
+  return (
+    <section className="card" aria-labelledby="runs-title">
+      <h2 id="runs-title">Runs</h2>
+      {downloadError && (
+        <div className="alert error" role="alert">
+          {downloadError}
+        </div>
+      )}
+      {runs.length === 0 ? (
+        <p className="empty">No runs yet. Runs, their curves and their weights are kept in this browser.</p>
+      ) : (
+        <ul className="run-list" aria-label="Runs">
+          {runs.map((r) => (
+            <RunItem key={r.id} run={r} viewed={r.id === viewRunId} live={r.id === activeId} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,174 @@
+/** Task, base model, method, backend, hyperparameter sliders and the run buttons. */
+import { useId } from 'react';
+import type { BackendChoice } from '../core/backend';
+import type { Method, Task } from '../core/types';
+import { SLIDERS, sliderValue, type SliderSpec } from '../state/hyperparams';
+import { studio, useStudio } from '../state/studio';
+
+const TASKS: [Task, string][] = [
+  ['lm', 'Text generation'],
+  ['classify', 'Classification'],
+];
+const METHODS: [Method, string][] = [
+  ['full', 'Full fine-tuning'],
+  ['freeze', 'Freeze (train top block)'],
+  ['lora', 'LoRA'],
+];
+const BACKENDS: [BackendChoice, string][] = [
+  ['auto', 'Auto (best available)'],
+  ['webgpu', 'WebGPU'],
+  ['webgl', 'WebGL'],
+  ['wasm', 'WebAssembly (CPU)'],
+  ['cpu', 'Plain JS (CPU)'],
+];
+
+function Choice<T extends string>({ label, value, options, onChange, disabled }: { label: string; value: T; options: [T, string][]; onChange: (v: T) => void; disabled?: boolean }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} disabled={disabled} onChange={(e) => onChange(e.target.value as T)}>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function Slider({ spec, value, onChange, disabled }: { spec: SliderSpec; value: number; onChange: (v: number) => void; disabled?: boolean }) {
+  const id = useId();
+  const hintId = useId();
+  const shown = spec.format(value);
+  return (
+    <div className="slider">
+      <div className="slider-head">
+        <label htmlFor={id}>{spec.label}</label>
+        <output htmlFor={id} className="slider-value">
+          {shown}
+        </output>
+      </div>
+      <input
+        id={id}
+        type="range"
+        min={spec.min}
+        max={spec.max}
+        step={spec.step}
+        value={spec.toSlider(value)}
+        aria-valuetext={shown}
+        aria-describedby={hintId}
+        disabled={disabled}
+        onChange={(e) => onChange(spec.fromSlider(Number(e.target.value)))}
+      />
+      <div id={hintId} className="hint">
+        {spec.hint}
+      </div>
+    </div>
+  );
+}
+
+function NumberField({ label, value, min, onChange, disabled, hint }: { label: string; value: number; min: number; onChange: (v: number) => void; disabled?: boolean; hint: string }) {
+  const id = useId();
+  return (
+    <div className="field number">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="number"
+        min={min}
+        step={1}
+        value={value}
+        disabled={disabled}
+        onChange={(e) => {
+          const v = Math.floor(Number(e.target.value));
+          if (Number.isFinite(v) && v >= min) onChange(v);
+        }}
+      />
+      <div className="hint">{hint}</div>
+    </div>
+  );
+}
+
+function RunButtons() {
+  const active = useStudio((s) => s.active);
+  const start = useStudio((s) => s.startTraining);
+  const pause = useStudio((s) => s.pauseTraining);
+  const resume = useStudio((s) => s.resumeTraining);
+  const stop = useStudio((s) => s.stopTraining);
+  const canStart = useStudio((s) => s.selectedDatasetId !== null && s.settings.modelId !== null);
+  const paused = active?.status === 'paused';
+  return (
+    <div className="buttons">
+      <button type="button" className="button primary" disabled={active !== null || !canStart} onClick={() => void start()}>
+        Start training
+      </button>
+      <button type="button" className="button" disabled={!active || (active.status !== 'running' && active.status !== 'paused')} onClick={paused ? resume : pause}>
+        {paused ? 'Resume' : 'Pause'}
+      </button>
+      <button type="button" className="button danger" disabled={!active || active.status === 'stopping' || active.status === 'saving'} onClick={stop}>
+        Stop training
+      </button>
+    </div>
+  );
+}
+
+function BackendBadge() {
+  const active = useStudio((s) => s.active);
+  const lastBackend = useStudio((s) => s.runs.find((r) => r.id === s.viewRunId)?.backend);
+  if (active) {
+    return (
+      <span className="badge live" role="status" aria-label="Backend in use">
+        {active.backend ? `Running on ${active.backend}${active.backend === 'wasm' ? ` · ${active.threads} thread${active.threads === 1 ? '' : 's'}` : ''}` : 'Starting backend…'}
+      </span>
+    );
+  }
+  return lastBackend ? <span className="badge" aria-label="Backend in use">Last run on {lastBackend}</span> : null;
+}
+
+export function TrainingPanel() {
+  const settings = useStudio((s) => s.settings);
+  const models = useStudio((s) => s.models);
+  const modelsError = useStudio((s) => s.modelsError);
+  const trainError = useStudio((s) => s.trainError);
+  const busy = useStudio((s) => s.active !== null);
+  // Actions never change identity; read them once from the store.
+  const { setTask, setModel, setMethod, setBackend, setSlider, setHyperparams } = studio.getState();
+  const model = models.find((m) => m.id === settings.modelId);
+  const hp = settings.hyperparams;
+  const sliders = SLIDERS.filter((s) => !s.loraOnly || settings.method === 'lora');
+  return (
+    <section className="card" aria-labelledby="training-title">
+      <div className="card-head">
+        <h2 id="training-title">Training</h2>
+        <BackendBadge />
+      </div>
+      <div className="choices">
+        <Choice label="Task" value={settings.task} options={TASKS} onChange={setTask} disabled={busy} />
+        <Choice label="Base model" value={settings.modelId ?? ''} options={models.map((m) => [m.id, m.name])} onChange={setModel} disabled={busy || models.length === 0} />
+        <Choice label="Method" value={settings.method} options={METHODS} onChange={setMethod} disabled={busy} />
+        <Choice label="Backend" value={settings.backend} options={BACKENDS} onChange={setBackend} disabled={busy} />
+      </div>
+      {model?.description && <p className="muted small model-description">{model.description}</p>}
+      {modelsError && (
+        <div className="alert error" role="alert">
+          {modelsError}
+        </div>
+      )}
+      <div className="sliders">
+        {sliders.map((spec) => (
+          <Slider key={spec.key} spec={spec} value={sliderValue(hp, spec.key)} onChange={(v) => setSlider(spec.key, v)} disabled={busy} />
+        ))}
+        <NumberField label="Seed" value={hp.seed} min={0} onChange={(seed) => setHyperparams({ seed })} disabled={busy} hint="Same seed, same split and same initial weights." />
+        <NumberField label="Max steps" value={hp.maxSteps} min={0} onChange={(maxSteps) => setHyperparams({ maxSteps })} disabled={busy} hint="Stop after this many steps (0: no limit)." />
+      </div>
+      <RunButtons />
+      {trainError && (
+        <div className="alert error" role="alert">
+          {trainError}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,85 @@
+/**
+ * Training in a dedicated module worker: pick the backend, run core's `train()`,
+ * stream progress back through a Comlink.proxy callback. One worker per run, so
+ * each run starts with a clean tfjs engine and ends by terminating it.
+ */
+import { expose, transfer } from 'comlink';
+import { initBackend, type BackendChoice, type Capabilities } from '../core/backend';
+import { TrainControl } from '../core/train/control';
+import { train } from '../core/train/trainer';
+import type { ProgressEvent, TrainRequest, TrainResult } from '../core/types';
+import { toTravellingError, type Outcome } from './errors';
+import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+
+const wasmPaths = {
+  'tfjs-backend-wasm.wasm': wasmUrl,
+  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+};
+
+/**
+ * Yields to the worker's event loop before every step, so pause / resume / cancel
+ * messages are handled even on backends whose reads resolve as microtasks.
+ */
+class YieldingControl extends TrainControl {
+  override async checkpoint(): Promise<boolean> {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    return super.checkpoint();
+  }
+}
+
+let control: TrainControl | null = null;
+
+function buffersOf(result: TrainResult): ArrayBuffer[] {
+  const seen = new Set<ArrayBuffer>();
+  for (const folder of [result.model, result.adapter ?? {}]) {
+    for (const bytes of Object.values(folder)) if (bytes.buffer instanceof ArrayBuffer) seen.add(bytes.buffer);
+  }
+  return [...seen];
+}
+
+const api = {
+  async init(choice: BackendChoice): Promise<Outcome<Capabilities>> {
+    try {
+      return { ok: true, value: await initBackend(choice, { wasmPaths }) };
+    } catch (e) {
+      if (choice === 'wasm') {
+        // Threads need cross-origin isolation and a browser that allows nested workers; one thread always works.
+        try {
+          return { ok: true, value: await initBackend('wasm', { wasmPaths, wasmThreads: 1 }) };
+        } catch {
+          /* report the first error */
+        }
+      }
+      return { ok: false, error: toTravellingError(e) };
+    }
+  },
+
+  async train(req: TrainRequest, onProgress: (e: ProgressEvent) => void): Promise<Outcome<TrainResult>> {
+    control = new YieldingControl();
+    try {
+      const result = await train(req, { onProgress: (e) => void onProgress(e), control });
+      const outcome: Outcome<TrainResult> = { ok: true, value: result };
+      return transfer(outcome, buffersOf(result));
+    } catch (e) {
+      return { ok: false, error: toTravellingError(e) };
+    } finally {
+      control = null;
+    }
+  },
+
+  pause(): void {
+    control?.pause();
+  },
+  resume(): void {
+    control?.resume();
+  },
+  cancel(): void {
+    control?.cancel();
+  },
+};
+
+expose(api);
+export type TrainApi = typeof api;
