@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import { systemChromium } from './e2e/chromium';
 
-const PORT = Number(process.env.E2E_PORT ?? 4173);
+const PORT = 4173;
 /** E2E_SERVER=dev runs the suite against the Vite dev server instead of the production build. */
 const DEV = process.env.E2E_SERVER === 'dev';
 

@@ -3,10 +3,8 @@ import { useStore } from 'zustand';
 import { db } from '../storage/db';
 import { storageUsage } from '../storage/usage';
 import { importInWorker, startTrainingWorker } from '../workers/clients';
-import { createDataWorkerClient } from '../workers/dataClient';
 import type { StudioDeps } from './deps';
-import { fetchModelManifest } from './models';
-import { browserModelDeps, fetchAnyModelFiles } from './modelWiring';
+import { fetchModelFiles, fetchModelManifest } from './models';
 import { fetchSampleFile, fetchSampleManifest } from './samples';
 import { createStudioStore, type StudioState } from './store';
 
@@ -27,13 +25,11 @@ export const browserDeps: StudioDeps = {
   importFile: importInWorker,
   startTraining: startTrainingWorker,
   fetchModels: fetchModelManifest,
-  fetchModelFiles: fetchAnyModelFiles,
+  fetchModelFiles,
   fetchSamples: fetchSampleManifest,
   fetchSampleFile,
   storageUsage,
   save: saveFile,
-  data: createDataWorkerClient(),
-  models: browserModelDeps,
 };
 
 export const studio = createStudioStore(browserDeps);

@@ -10,7 +10,6 @@ import { ConfigError, commonFields, num, posInt, withHeadFields, type RawConfig 
 import { Dropout } from './dropout';
 import { applyLora, type LoraState } from './lora';
 import { attentionBias, param, rowOffsets, lastTokenIndex, updateCache } from './layers';
-import * as ops from '../kernels/ops';
 
 export interface Gpt2Config extends BaseConfig {
   modelType: 'gpt2';
@@ -151,14 +150,16 @@ function linearModules(cfg: Gpt2Config): LinearModule[] {
   return out;
 }
 
-/** LayerNorm over the last axis (a fused kernel where the backend has one). */
 export function layerNorm(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor {
-  return ops.layerNorm(x, w, b, eps);
+  const { mean, variance } = tf.moments(x, -1, true);
+  return x.sub(mean).mul(tf.rsqrt(variance.add(eps))).mul(w).add(b);
 }
 
 /** gelu_new: the tanh approximation GPT-2 was trained with. */
 export function geluNew(x: tf.Tensor): tf.Tensor {
-  return ops.geluNew(x);
+  const c = Math.sqrt(2 / Math.PI);
+  const inner = x.add(x.pow(3).mul(0.044715)).mul(c);
+  return x.mul(0.5).mul(tf.tanh(inner).add(1));
 }
 
 function activation(cfg: Gpt2Config, x: tf.Tensor): tf.Tensor {
@@ -174,7 +175,7 @@ function activation(cfg: Gpt2Config, x: tf.Tensor): tf.Tensor {
 
 /** y = x W + b (+ LoRA), on x flattened to [N, in]. */
 function conv1d(p: Params, module: string, x2: tf.Tensor2D, drop: Dropout, lora: LoraState | null | undefined): tf.Tensor2D {
-  const y = ops.linear(x2, param(p, `${module}.weight`) as tf.Tensor2D, param(p, `${module}.bias`));
+  const y = tf.matMul(x2, param(p, `${module}.weight`) as tf.Tensor2D).add(param(p, `${module}.bias`)) as tf.Tensor2D;
   return lora ? applyLora(lora, module, x2, y, drop) : y;
 }
 
@@ -193,28 +194,20 @@ function hidden(cfg: Gpt2Config, p: Params, ids: tf.Tensor2D, mask: tf.Tensor2D 
   const tok = tf.gather(param(p, 'transformer.wte.weight'), ids.flatten()); // [B*T, d]
   const pos = tf.slice(param(p, 'transformer.wpe.weight'), [past, 0], [T, d]); // [T, d]
   let x = drop.apply(tok.reshape([B, T, d]).add(pos), opts.dropout ?? cfg.embdPdrop) as tf.Tensor3D; // [B, T, d]
-  // Fused attention (one kernel from the c_attn output to merged heads) unless decoding with a cache.
-  const fused = !opts.cache && ops.fusedAttentionAvailable(hd);
-  const bias = fused ? null : attentionBias(T, past, mask);
+  const bias = attentionBias(T, past, mask);
   const scale = 1 / Math.sqrt(hd);
-  const attnDrop = opts.training ? attnRate : 0;
 
   for (let i = 0; i < cfg.numLayers; i++) {
     const h = `transformer.h.${i}`;
     // --- attention ---
     const a = layerNorm(x, param(p, `${h}.ln_1.weight`), param(p, `${h}.ln_1.bias`), cfg.layerNormEpsilon);
     const qkv = conv1d(p, `${h}.attn.c_attn`, a.reshape([B * T, d]) as tf.Tensor2D, drop, lora); // [B*T, 3d]
-    let ctx: tf.Tensor2D; // [B*T, d]
-    if (fused) {
-      ctx = ops.causalAttention(qkv.reshape([B, T, 3 * d]) as tf.Tensor3D, mask, H, scale, attnDrop, attentionSeed(opts.seed, i));
-    } else {
-      const heads = qkv.reshape([B, T, 3, H, hd]).transpose([2, 0, 3, 1, 4]); // [3, B, H, T, hd]
-      const [q, kNew, vNew] = tf.unstack(heads, 0) as tf.Tensor4D[]; // each [B, H, T, hd]
-      const [k, v] = updateCache(opts.cache, i, kNew, vNew); // [B, H, past+T, hd]
-      const scores = tf.matMul(q, k, false, true).mul(scale).add(bias!); // [B, H, T, past+T]
-      const probs = drop.apply(tf.softmax(scores, -1), attnRate);
-      ctx = tf.matMul(probs as tf.Tensor4D, v).transpose([0, 2, 1, 3]).reshape([B * T, d]) as tf.Tensor2D;
-    }
+    const heads = qkv.reshape([B, T, 3, H, hd]).transpose([2, 0, 3, 1, 4]); // [3, B, H, T, hd]
+    const [q, kNew, vNew] = tf.unstack(heads, 0) as tf.Tensor4D[]; // each [B, H, T, hd]
+    const [k, v] = updateCache(opts.cache, i, kNew, vNew); // [B, H, past+T, hd]
+    const scores = tf.matMul(q, k, false, true).mul(scale).add(bias); // [B, H, T, past+T]
+    const probs = drop.apply(tf.softmax(scores, -1), attnRate);
+    const ctx = tf.matMul(probs as tf.Tensor4D, v).transpose([0, 2, 1, 3]).reshape([B * T, d]) as tf.Tensor2D; // [B*T, d]
     const attnOut = drop.apply(conv1d(p, `${h}.attn.c_proj`, ctx, drop, lora));
     x = x.add(attnOut.reshape([B, T, d])) as tf.Tensor3D;
     // --- MLP ---
@@ -231,13 +224,7 @@ function hidden(cfg: Gpt2Config, p: Params, ids: tf.Tensor2D, mask: tf.Tensor2D 
 function lmLogits(cfg: Gpt2Config, p: Params, h: tf.Tensor3D): tf.Tensor3D {
   const [B, T, d] = h.shape;
   const wte = param(p, 'transformer.wte.weight') as tf.Tensor2D;
-  return ops.matMul(h.reshape([B * T, d]) as tf.Tensor2D, wte, false, true).reshape([B, T, cfg.vocabSize]);
-}
-
-/** Seed of a layer's in-kernel attention dropout, derived from the pass's seed like Dropout's per-site seeds. */
-function attentionSeed(seed: number | undefined, layer: number): number {
-  if (seed === undefined) return Math.floor(Math.random() * 2147483647);
-  return (seed * 7919 + (1000 + layer) * 104729) % 2147483647;
+  return tf.matMul(h.reshape([B * T, d]) as tf.Tensor2D, wte, false, true).reshape([B, T, cfg.vocabSize]);
 }
 
 /**

@@ -8,7 +8,6 @@
  * transformers Trainer.
  */
 import { tf } from '../backend';
-import { adamApply, adamMoments, fusedAdamAvailable } from '../kernels/ops';
 
 export interface AdamWOptions {
   beta1?: number;
@@ -21,10 +20,8 @@ export interface AdamWOptions {
 
 interface Slot {
   param: tf.Variable;
-  /** Moments as two tensors (reference path), or interleaved in one [2n] buffer (fused kernels). */
-  m: tf.Variable | null;
-  v: tf.Variable | null;
-  mv: tf.Variable | null;
+  m: tf.Variable;
+  v: tf.Variable;
   decay: boolean;
 }
 
@@ -42,15 +39,11 @@ export class AdamW {
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay ?? 0;
     const decays = opts.decays ?? ((_n, v) => v.rank >= 2);
-    // Two fused kernels per parameter where the backend has them (decided once, here).
-    const fused = fusedAdamAvailable();
-    const zeros = (shape: number[]) => tf.tidy(() => tf.variable(tf.zeros(shape), false));
     for (const [name, param] of params) {
       this.slots.set(name, {
         param,
-        m: fused ? null : zeros(param.shape),
-        v: fused ? null : zeros(param.shape),
-        mv: fused ? zeros([2 * param.size]) : null,
+        m: tf.tidy(() => tf.variable(tf.zerosLike(param), false)),
+        v: tf.tidy(() => tf.variable(tf.zerosLike(param), false)),
         decay: decays(name, param),
       });
     }
@@ -70,17 +63,10 @@ export class AdamW {
       for (const [name, s] of this.slots) {
         const g = grads.get(name);
         if (!g) continue;
-        if (s.mv) {
-          const mv = adamMoments(s.mv, g, b1, b2);
-          s.mv.assign(mv);
-          const decay = s.decay && this.weightDecay > 0 ? 1 - lr * this.weightDecay : 1;
-          s.param.assign(adamApply(s.param, mv, stepSize, sqrtBc2, eps, decay).reshape(s.param.shape));
-          continue;
-        }
-        const m = s.m!.mul(b1).add(g.mul(1 - b1));
-        const v = s.v!.mul(b2).add(g.square().mul(1 - b2));
-        s.m!.assign(m);
-        s.v!.assign(v);
+        const m = s.m.mul(b1).add(g.mul(1 - b1));
+        const v = s.v.mul(b2).add(g.square().mul(1 - b2));
+        s.m.assign(m);
+        s.v.assign(v);
         const decayed = s.decay && this.weightDecay > 0 ? s.param.mul(1 - lr * this.weightDecay) : s.param;
         const denom = v.sqrt().div(sqrtBc2).add(eps);
         s.param.assign(decayed.sub(m.div(denom).mul(stepSize)));
@@ -90,9 +76,8 @@ export class AdamW {
 
   dispose(): void {
     for (const s of this.slots.values()) {
-      s.m?.dispose();
-      s.v?.dispose();
-      s.mv?.dispose();
+      s.m.dispose();
+      s.v.dispose();
     }
     this.slots.clear();
   }
