@@ -82,6 +82,8 @@ async function main(): Promise<void> {
       lr: { type: 'string', default: '1e-3' },
       'batch-size': { type: 'string', default: '16' },
       dropout: { type: 'string', default: '0.1' },
+      // Early stopping on the dev slice (0: off): keeps the weights of the best dev epoch.
+      patience: { type: 'string', default: '0' },
       'lm-windows': { type: 'string', default: '0' },
       'skip-lm': { type: 'boolean', default: false },
       'skip-classify': { type: 'boolean', default: false },
@@ -141,7 +143,7 @@ async function main(): Promise<void> {
     schedule: 'linear',
     seed: SPLIT_SEED,
     evalEvery: 0,
-    patience: 0,
+    patience: Number(values.patience),
   };
   log(`fine-tuning on ${fitSet.length} rows (dev ${devSet.length}): method full, ${hp.epochs} epochs, lr ${hp.learningRate}, batch ${hp.batchSize}, dropout ${hp.dropout}, max length ${hp.maxLength}`);
   const started = performance.now();
@@ -169,7 +171,7 @@ async function main(): Promise<void> {
       '',
       '| classifier | test accuracy | test macro F1 |',
       '| --- | --- | --- |',
-      `| Starter GPT-2, fine-tuned (full, ${hp.epochs} epochs, lr ${hp.learningRate}, batch ${hp.batchSize}, dropout ${hp.dropout}, max length ${hp.maxLength}; ${fitSet.length} train + ${devSet.length} dev rows) | ${pct(ft.accuracy!)} | ${ft.macroF1!.toFixed(3)} |`,
+      `| Starter GPT-2, fine-tuned (full, ${hp.epochs} epochs${hp.patience ? ` with early stopping on dev (patience ${hp.patience}, stopped at step ${result.history.length})` : ''}, lr ${hp.learningRate}, batch ${hp.batchSize}, dropout ${hp.dropout}, max length ${hp.maxLength}; ${fitSet.length} train + ${devSet.length} dev rows) | ${pct(ft.accuracy!)} | ${ft.macroF1!.toFixed(3)} |`,
       `| Bag-of-words logistic regression (${bow.vocab.size} words, L2 ${DEFAULT_BOW.l2}, ${DEFAULT_BOW.epochs} epochs of gradient descent; all ${trainSet.length} train rows) | ${pct(bowReport.accuracy)} | ${bowReport.macroF1.toFixed(3)} |`,
       '',
       `Fine-tuning took ${minutes.toFixed(1)} minutes on ${caps.backend} (2 CPU cores shared with other jobs).`,
