@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
-import { systemChromium } from './e2e/chromium';
+import { CHROMIUM_ARGS, systemChromium } from './e2e/chromium';
 
-const PORT = 4173;
+const PORT = Number(process.env.E2E_PORT ?? 4173);
 /** E2E_SERVER=dev runs the suite against the Vite dev server instead of the production build. */
 const DEV = process.env.E2E_SERVER === 'dev';
 
@@ -22,19 +22,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: systemChromium(),
-      args: [
-        '--no-sandbox',
-        '--enable-unsafe-webgpu',
-        '--enable-features=Vulkan',
-        '--use-vulkan=swiftshader',
-        '--use-webgpu-adapter=swiftshader',
-        '--use-angle=swiftshader',
-        '--enable-unsafe-swiftshader',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: CHROMIUM_ARGS,
     },
   },
   webServer: {

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerSegmentSumKernels } from './kernels/segmentSum';
+import { registerStudioKernels } from './kernels/register';
 
 export { tf };
 
@@ -42,7 +42,7 @@ function crossOriginIsolated(): boolean {
 }
 
 async function tryBackend(name: BackendName, opts: BackendOptions): Promise<boolean> {
-  registerSegmentSumKernels();
+  registerStudioKernels();
   try {
     if (name === 'wasm') {
       if (opts.wasmPaths) setWasmPaths(opts.wasmPaths as string);

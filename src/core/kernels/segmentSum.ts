@@ -4,8 +4,11 @@
  * - cpu ships one that loops over segments with whole-tensor ops, O(vocab x tokens),
  *   which makes an embedding backward pass take seconds.
  * Both get the same plain scatter-add loop here, O(tokens x width).
+ * - webgpu ships one built on float atomics (compare-and-swap loops), slow on
+ *   SwiftShader and order-dependent; here one invocation per segment gathers its rows.
  */
 import { tf } from '../backend';
+import { run, type WebGPUBackendLike } from './webgpu/common';
 
 function scatterAdd(src: ArrayLike<number>, ids: ArrayLike<number>, dst: Float32Array, inner: number, numSegments: number): void {
   dst.fill(0);
@@ -44,6 +47,31 @@ interface CpuBackendLike {
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
 }
 
+/** One invocation per output row: scan the ids, add the rows that land on it, in order. */
+function webgpuSegmentSum(backend: WebGPUBackendLike, a: Args): tf.TensorInfo {
+  const n = a.segmentIds.shape.reduce((p, q) => p * q, 1);
+  return run(
+    backend,
+    {
+      key: `segsum_${n}_${a.inner}`,
+      inputs: ['X', 'Ids'],
+      outputShape: a.outShape,
+      threads: a.numSegments,
+      body: `
+    let base = index * ${a.inner};
+    for (var c = 0; c < ${a.inner}; c = c + 1) { result[base + c] = 0.0; }
+    for (var r = 0; r < ${n}; r = r + 1) {
+      if (Ids[r] != index) { continue; }
+      for (var c = 0; c < ${a.inner}; c = c + 1) { result[base + c] = result[base + c] + X[r * ${a.inner} + c]; }
+    }`,
+    },
+    [a.x, a.segmentIds],
+    [],
+    'float32',
+    ['Ids'],
+  );
+}
+
 let registered = false;
 
 export function registerSegmentSumKernels(): void {
@@ -61,6 +89,14 @@ export function registerSegmentSumKernels(): void {
         scatterAdd(wasm.typedArrayFromHeap(a.x), wasm.typedArrayFromHeap(a.segmentIds), wasm.typedArrayFromHeap(out) as Float32Array, a.inner, a.numSegments);
         return out;
       },
+    });
+  }
+  if (tf.getKernel('UnsortedSegmentSum', 'webgpu')) {
+    tf.unregisterKernel('UnsortedSegmentSum', 'webgpu');
+    tf.registerKernel({
+      kernelName: 'UnsortedSegmentSum',
+      backendName: 'webgpu',
+      kernelFunc: ({ inputs, attrs, backend }) => webgpuSegmentSum(backend as unknown as WebGPUBackendLike, args(inputs, attrs)),
     });
   }
   if (tf.getKernel('UnsortedSegmentSum', 'cpu')) tf.unregisterKernel('UnsortedSegmentSum', 'cpu');

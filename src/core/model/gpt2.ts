@@ -8,8 +8,9 @@ import type { Task } from '../types';
 import type { Architecture, BaseConfig, ForwardOptions, KVCache, LinearModule, Params } from './arch';
 import { ConfigError, commonFields, num, posInt, withHeadFields, type RawConfig } from './config';
 import { Dropout } from './dropout';
-import { applyLora, type LoraState } from './lora';
+import { loraScale, type LoraState } from './lora';
 import { attentionBias, param, rowOffsets, lastTokenIndex, updateCache } from './layers';
+import * as ops from '../kernels/ops';
 
 export interface Gpt2Config extends BaseConfig {
   modelType: 'gpt2';
@@ -150,16 +151,14 @@ function linearModules(cfg: Gpt2Config): LinearModule[] {
   return out;
 }
 
+/** LayerNorm over the last axis (a fused kernel where the backend has one). */
 export function layerNorm(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return x.sub(mean).mul(tf.rsqrt(variance.add(eps))).mul(w).add(b);
+  return ops.layerNorm(x, w, b, eps);
 }
 
 /** gelu_new: the tanh approximation GPT-2 was trained with. */
 export function geluNew(x: tf.Tensor): tf.Tensor {
-  const c = Math.sqrt(2 / Math.PI);
-  const inner = x.add(x.pow(3).mul(0.044715)).mul(c);
-  return x.mul(0.5).mul(tf.tanh(inner).add(1));
+  return ops.geluNew(x);
 }
 
 function activation(cfg: Gpt2Config, x: tf.Tensor): tf.Tensor {
@@ -173,10 +172,12 @@ function activation(cfg: Gpt2Config, x: tf.Tensor): tf.Tensor {
   }
 }
 
-/** y = x W + b (+ LoRA), on x flattened to [N, in]. */
+/** y = x W + b (+ LoRA: scale * dropout(x) A^T B^T, as lora.applyLora), on x flattened to [N, in]. */
 function conv1d(p: Params, module: string, x2: tf.Tensor2D, drop: Dropout, lora: LoraState | null | undefined): tf.Tensor2D {
-  const y = tf.matMul(x2, param(p, `${module}.weight`) as tf.Tensor2D).add(param(p, `${module}.bias`)) as tf.Tensor2D;
-  return lora ? applyLora(lora, module, x2, y, drop) : y;
+  const y = ops.linear(x2, param(p, `${module}.weight`) as tf.Tensor2D, param(p, `${module}.bias`));
+  const m = lora?.modules.get(module);
+  if (!lora || !m) return y;
+  return ops.loraAdd(y, drop.apply(x2, lora.dropout), m.A as tf.Tensor2D, m.B as tf.Tensor2D, loraScale(lora));
 }
 
 /** Final hidden states [B, T, d] after ln_f (for the T new positions when a cache is given). */
@@ -194,20 +195,30 @@ function hidden(cfg: Gpt2Config, p: Params, ids: tf.Tensor2D, mask: tf.Tensor2D 
   const tok = tf.gather(param(p, 'transformer.wte.weight'), ids.flatten()); // [B*T, d]
   const pos = tf.slice(param(p, 'transformer.wpe.weight'), [past, 0], [T, d]); // [T, d]
   let x = drop.apply(tok.reshape([B, T, d]).add(pos), opts.dropout ?? cfg.embdPdrop) as tf.Tensor3D; // [B, T, d]
-  const bias = attentionBias(T, past, mask);
+  // Fused attention (one kernel from the c_attn output to merged heads) unless decoding with a cache.
+  const fused = !opts.cache && ops.fusedAttentionAvailable(hd);
+  const bias = fused ? null : attentionBias(T, past, mask);
   const scale = 1 / Math.sqrt(hd);
+  const attnDrop = opts.training ? attnRate : 0;
 
   for (let i = 0; i < cfg.numLayers; i++) {
     const h = `transformer.h.${i}`;
     // --- attention ---
     const a = layerNorm(x, param(p, `${h}.ln_1.weight`), param(p, `${h}.ln_1.bias`), cfg.layerNormEpsilon);
     const qkv = conv1d(p, `${h}.attn.c_attn`, a.reshape([B * T, d]) as tf.Tensor2D, drop, lora); // [B*T, 3d]
-    const heads = qkv.reshape([B, T, 3, H, hd]).transpose([2, 0, 3, 1, 4]); // [3, B, H, T, hd]
-    const [q, kNew, vNew] = tf.unstack(heads, 0) as tf.Tensor4D[]; // each [B, H, T, hd]
-    const [k, v] = updateCache(opts.cache, i, kNew, vNew); // [B, H, past+T, hd]
-    const scores = tf.matMul(q, k, false, true).mul(scale).add(bias); // [B, H, T, past+T]
-    const probs = drop.apply(tf.softmax(scores, -1), attnRate);
-    const ctx = tf.matMul(probs as tf.Tensor4D, v).transpose([0, 2, 1, 3]).reshape([B * T, d]) as tf.Tensor2D; // [B*T, d]
+    let ctx: tf.Tensor2D; // [B*T, d]
+    if (fused) {
+      ctx = ops.causalAttention(qkv.reshape([B, T, 3 * d]) as tf.Tensor3D, mask, H, scale, attnDrop, attentionSeed(opts.seed, i));
+    } else {
+      const heads = qkv.reshape([B, T, 3, H, hd]).transpose([2, 0, 3, 1, 4]); // [3, B, H, T, hd]
+      const [q, kNew, vNew] = tf.unstack(heads, 0) as tf.Tensor4D[]; // each [B, H, T, hd]
+      const [k, v] = updateCache(opts.cache, i, kNew, vNew); // [B, H, past+T, hd]
+      const scores = tf.matMul(q, k, false, true).mul(scale).add(bias!); // [B, H, T, past+T]
+      // Same per-layer seed and mask as the fused kernels' dropout (tf.dropout keeps u >= rate).
+      const p0 = tf.softmax(scores, -1);
+      const probs = attnDrop > 0 ? tf.dropout(p0, attnDrop, undefined, attentionSeed(opts.seed, i)) : p0;
+      ctx = tf.matMul(probs as tf.Tensor4D, v).transpose([0, 2, 1, 3]).reshape([B * T, d]) as tf.Tensor2D;
+    }
     const attnOut = drop.apply(conv1d(p, `${h}.attn.c_proj`, ctx, drop, lora));
     x = x.add(attnOut.reshape([B, T, d])) as tf.Tensor3D;
     // --- MLP ---
@@ -224,7 +235,13 @@ function hidden(cfg: Gpt2Config, p: Params, ids: tf.Tensor2D, mask: tf.Tensor2D 
 function lmLogits(cfg: Gpt2Config, p: Params, h: tf.Tensor3D): tf.Tensor3D {
   const [B, T, d] = h.shape;
   const wte = param(p, 'transformer.wte.weight') as tf.Tensor2D;
-  return tf.matMul(h.reshape([B * T, d]) as tf.Tensor2D, wte, false, true).reshape([B, T, cfg.vocabSize]);
+  return ops.matMul(h.reshape([B * T, d]) as tf.Tensor2D, wte, false, true).reshape([B, T, cfg.vocabSize]);
+}
+
+/** Seed of a layer's in-kernel attention dropout, derived from the pass's seed like Dropout's per-site seeds. */
+function attentionSeed(seed: number | undefined, layer: number): number {
+  if (seed === undefined) return Math.floor(Math.random() * 2147483647);
+  return (seed * 7919 + (1000 + layer) * 104729) % 2147483647;
 }
 
 /**

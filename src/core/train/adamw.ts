@@ -8,6 +8,7 @@
  * transformers Trainer.
  */
 import { tf } from '../backend';
+import { adamApply, adamMoments, adamWebgl, fusedAdamAvailable, webglAdamAvailable } from '../kernels/ops';
 
 export interface AdamWOptions {
   beta1?: number;
@@ -20,8 +21,10 @@ export interface AdamWOptions {
 
 interface Slot {
   param: tf.Variable;
-  m: tf.Variable;
-  v: tf.Variable;
+  /** Moments as two tensors (reference path), or interleaved in one [2n] buffer (fused kernels). */
+  m: tf.Variable | null;
+  v: tf.Variable | null;
+  mv: tf.Variable | null;
   decay: boolean;
 }
 
@@ -39,11 +42,15 @@ export class AdamW {
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay ?? 0;
     const decays = opts.decays ?? ((_n, v) => v.rank >= 2);
+    // Two fused kernels per parameter where the backend has them (decided once, here).
+    const fused = fusedAdamAvailable();
+    const zeros = (shape: number[]) => tf.tidy(() => tf.variable(tf.zeros(shape), false));
     for (const [name, param] of params) {
       this.slots.set(name, {
         param,
-        m: tf.tidy(() => tf.variable(tf.zerosLike(param), false)),
-        v: tf.tidy(() => tf.variable(tf.zerosLike(param), false)),
+        m: fused ? null : zeros(param.shape),
+        v: fused ? null : zeros(param.shape),
+        mv: fused ? zeros([2 * param.size]) : null,
         decay: decays(name, param),
       });
     }
@@ -59,14 +66,30 @@ export class AdamW {
     const { beta1: b1, beta2: b2, eps } = this;
     const stepSize = lr / (1 - b1 ** this.t);
     const sqrtBc2 = Math.sqrt(1 - b2 ** this.t);
+    const webgl = webglAdamAvailable();
     tf.tidy(() => {
       for (const [name, s] of this.slots) {
         const g = grads.get(name);
         if (!g) continue;
-        const m = s.m.mul(b1).add(g.mul(1 - b1));
-        const v = s.v.mul(b2).add(g.square().mul(1 - b2));
-        s.m.assign(m);
-        s.v.assign(v);
+        if (s.mv) {
+          const mv = adamMoments(s.mv, g, b1, b2);
+          s.mv.assign(mv);
+          const decay = s.decay && this.weightDecay > 0 ? 1 - lr * this.weightDecay : 1;
+          s.param.assign(adamApply(s.param, mv, stepSize, sqrtBc2, eps, decay).reshape(s.param.shape));
+          continue;
+        }
+        if (webgl) {
+          const decay = s.decay && this.weightDecay > 0 ? 1 - lr * this.weightDecay : 1;
+          const [m, v, p] = adamWebgl(s.param, s.m!, s.v!, g, b1, b2, stepSize, sqrtBc2, eps, decay);
+          s.m!.assign(m);
+          s.v!.assign(v);
+          s.param.assign(p);
+          continue;
+        }
+        const m = s.m!.mul(b1).add(g.mul(1 - b1));
+        const v = s.v!.mul(b2).add(g.square().mul(1 - b2));
+        s.m!.assign(m);
+        s.v!.assign(v);
         const decayed = s.decay && this.weightDecay > 0 ? s.param.mul(1 - lr * this.weightDecay) : s.param;
         const denom = v.sqrt().div(sqrtBc2).add(eps);
         s.param.assign(decayed.sub(m.div(denom).mul(stepSize)));
@@ -76,8 +99,9 @@ export class AdamW {
 
   dispose(): void {
     for (const s of this.slots.values()) {
-      s.m.dispose();
-      s.v.dispose();
+      s.m?.dispose();
+      s.v?.dispose();
+      s.mv?.dispose();
     }
     this.slots.clear();
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../backend';
 import { parseSafetensors } from '../io/safetensors';
-import { hyperparams, promptExamples, tinyGpt2Files } from '../../testutil/tinyModel';
+import { hyperparams, promptExamples, sentimentExamples, tinyGpt2Files } from '../../testutil/tinyModel';
 import type { TrainResult } from '../types';
 import { train } from './trainer';
 
@@ -28,4 +28,27 @@ describe('training on wasm and cpu', () => {
     }
     results.wasm.history.forEach((e, i) => expect(e.trainLoss).toBeCloseTo(results.cpu.history[i].trainLoss, 3));
   });
+
+  // Dropout runs through the fused attention on wasm: its mask must outlive the forward
+  // pass (a regression once failed every browser run with dropout > 0 on wasm).
+  for (const method of ['full', 'lora'] as const) {
+    it(`trains with dropout (${method}, classifier) to the same losses on both backends`, async () => {
+      const curves: Record<string, number[]> = {};
+      let base: Record<string, Uint8Array> | null = null;
+      for (const backend of ['wasm', 'cpu'] as const) {
+        await initBackend(backend);
+        base ??= await tinyGpt2Files({ embeddingStd: 0.5 });
+        const before = tf.memory().numTensors;
+        const result = await train({
+          task: 'classify', method, base, train: sentimentExamples(12),
+          hyperparams: hyperparams({ epochs: 2, batchSize: 4, learningRate: 1e-2, dropout: 0.2, seed: 3 }),
+        });
+        expect(result.stopReason, backend).toBe('completed');
+        expect(tf.memory().numTensors, `${backend}: tensors left behind`).toBe(before);
+        curves[backend] = result.history.map((e) => e.trainLoss);
+        expect(curves[backend].every(Number.isFinite)).toBe(true);
+      }
+      curves.wasm.forEach((l, i) => expect(l).toBeCloseTo(curves.cpu[i], 5));
+    });
+  }
 });

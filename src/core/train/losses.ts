@@ -1,4 +1,5 @@
 import { tf } from '../backend';
+import { fusedCrossEntropyAvailable, rowCrossEntropy } from '../kernels/ops';
 
 /** Label value of positions that carry no loss (prompt tokens, padding), as in PyTorch. */
 export const IGNORE_INDEX = -100;
@@ -11,6 +12,13 @@ export const IGNORE_INDEX = -100;
 export function causalLmLoss(logits: tf.Tensor3D, labels: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => {
     const [B, T, V] = logits.shape;
+    if (fusedCrossEntropyAvailable()) {
+      // Fused kernel on the unsliced logits: each position's target is the next label,
+      // the last position has none. No log-softmax or one-hot [N, V] buffers.
+      const next = tf.concat([labels.slice([0, 1], [B, T - 1]), tf.fill([B, 1], IGNORE_INDEX, 'int32')], 1).reshape([B * T]) as tf.Tensor1D;
+      const rows = rowCrossEntropy(logits.reshape([B * T, V]) as tf.Tensor2D, next.toInt()); // [B*T], 0 where ignored
+      return rows.sum().div(next.notEqual(IGNORE_INDEX).toFloat().sum().maximum(1)) as tf.Scalar;
+    }
     const n = B * (T - 1);
     const pred = logits.slice([0, 0, 0], [B, T - 1, V]).reshape([n, V]); // [N, V]
     const target = labels.slice([0, 1], [B, T - 1]).reshape([n]); // [N]
