@@ -31,6 +31,6 @@ export default defineConfig({
   },
   optimizeDeps: {
     // Pre-bundle what the workers import, so the dev server does not reload mid-session.
-    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'comlink', 'papaparse', 'dexie'],
+    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'comlink', 'papaparse', 'dexie', 'hyparquet'],
   },
 });

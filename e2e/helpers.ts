@@ -33,9 +33,10 @@ export async function useTinyModel(page: Page): Promise<void> {
   });
 }
 
-export async function openStudio(page: Page): Promise<void> {
+/** `path` may carry test hooks, e.g. "/?largeBytes=1000" (ask before downloads over 1 KB). */
+export async function openStudio(page: Page, path = '/'): Promise<void> {
   await useTinyModel(page);
-  await page.goto('/');
+  await page.goto(path);
   await expect(page.getByRole('heading', { name: 'Fine-tuning Studio' })).toBeVisible();
   await expect(page.getByLabel('Base model')).toHaveValue(TINY_MODEL.id);
 }

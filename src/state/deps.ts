@@ -9,6 +9,8 @@ import type { StorageUsage } from '../storage/usage';
 import type { Outcome } from '../workers/errors';
 import type { ImportProgress, ImportSummary } from '../workers/importJob';
 import type { StartOutcome } from '../workers/clients';
+import type { DataClient } from '../workers/dataClient';
+import type { ModelDeps } from './modelDeps';
 import type { ModelEntry } from './models';
 import type { SampleEntry } from './samples';
 
@@ -23,4 +25,8 @@ export interface StudioDeps {
   storageUsage(): Promise<StorageUsage | null>;
   /** Hands a finished file to the person (a download in the browser). */
   save(bytes: Uint8Array, fileName: string, mime: string): void;
+  /** The data studio's engine (a worker in the browser); without it the data studio reports it is unavailable. */
+  data?: DataClient;
+  /** Bring-your-own-model and the playground (modelDeps.ts); without it those panels report they are unavailable. */
+  models?: ModelDeps;
 }

@@ -3,6 +3,7 @@
  * in Hugging Face layout. Adding a model is adding an entry.
  */
 import type { ModelFiles } from '../core/types';
+import type { HubRef, ModelInfo, ModelSource } from '../storage/modelDb';
 
 export interface ModelEntry {
   id: string;
@@ -12,6 +13,11 @@ export interface ModelEntry {
   path: string;
   /** Extra files of the folder to fetch (e.g. "generation_config.json"); the HF basics are always fetched. */
   files?: string[];
+  /** Shipped with the app (the default), or brought by the person: uploaded files or a Hub download. */
+  source?: 'shipped' | ModelSource;
+  /** Family, size, parameters, tasks, LoRA targets: known for brought models, read on demand for shipped ones. */
+  info?: ModelInfo;
+  hub?: HubRef;
 }
 
 const REQUIRED = ['config.json', 'model.safetensors', 'tokenizer.json'];

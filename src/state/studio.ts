@@ -3,8 +3,10 @@ import { useStore } from 'zustand';
 import { db } from '../storage/db';
 import { storageUsage } from '../storage/usage';
 import { importInWorker, startTrainingWorker } from '../workers/clients';
+import { createDataWorkerClient } from '../workers/dataClient';
 import type { StudioDeps } from './deps';
-import { fetchModelFiles, fetchModelManifest } from './models';
+import { fetchModelManifest } from './models';
+import { browserModelDeps, fetchAnyModelFiles } from './modelWiring';
 import { fetchSampleFile, fetchSampleManifest } from './samples';
 import { createStudioStore, type StudioState } from './store';
 
@@ -25,11 +27,13 @@ export const browserDeps: StudioDeps = {
   importFile: importInWorker,
   startTraining: startTrainingWorker,
   fetchModels: fetchModelManifest,
-  fetchModelFiles,
+  fetchModelFiles: fetchAnyModelFiles,
   fetchSamples: fetchSampleManifest,
   fetchSampleFile,
   storageUsage,
   save: saveFile,
+  data: createDataWorkerClient(),
+  models: browserModelDeps,
 };
 
 export const studio = createStudioStore(browserDeps);

@@ -4,9 +4,7 @@
  */
 import type { BackendChoice, BackendName } from '../core/backend';
 import type { Schema } from '../core/data/detect';
-import { toExamples } from '../core/data/detect';
 import { DEFAULT_HYPERPARAMS, type Hyperparams, type Method, type ProgressEvent, type Task, type TrainResult } from '../core/types';
-import { loadRows } from '../storage/datasets';
 import type { RunFinal, RunStatus } from '../storage/db';
 import { addMetrics, createRun, saveRunOutputs, updateRun } from '../storage/runs';
 import type { TrainSession } from '../workers/clients';
@@ -110,14 +108,17 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
     trainError: null,
 
     async loadModels() {
+      // Models the person brought are listed after the shipped ones, even when the shipped list fails.
+      const mine = (await deps.models?.listUserModels().catch(() => [])) ?? [];
       try {
-        const models = await deps.fetchModels();
+        const models = [...(await deps.fetchModels()), ...mine];
         set({ models, modelsError: models.length ? null : 'No base models are listed in models/index.json.' });
-        const id = get().settings.modelId;
-        if (!models.some((m) => m.id === id)) patchSettings({ modelId: models[0]?.id ?? null });
       } catch (e) {
-        set({ modelsError: `Could not load the model list: ${(e as Error).message}` });
+        set({ models: mine, modelsError: `Could not load the model list: ${(e as Error).message}` });
       }
+      const id = get().settings.modelId;
+      if (!get().models.some((m) => m.id === id)) patchSettings({ modelId: get().models[0]?.id ?? null });
+      await get().modelChosen();
     },
 
     setTask(task) {
@@ -126,6 +127,7 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
     },
     setModel(modelId) {
       patchSettings({ modelId });
+      void get().modelChosen();
     },
     setMethod(method) {
       patchSettings({ method });
@@ -156,8 +158,8 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
       }
       let runId: number | null = null;
       try {
-        const stored = await loadRows(deps.db(), dataset.id);
-        const examples = toExamples(stored.rows, dataset.schema, { file: dataset.fileName, rowNumbers: stored.rowNumbers, rowUnit: dataset.rowUnit });
+        // The version chosen in the data studio (its validation split, when it has one), or the imported rows.
+        const data = await get().trainingData(dataset);
         const base = await deps.fetchModelFiles(model);
         const hyperparams = structuredClone(settings.hyperparams);
         const count = get().runs.length + 1;
@@ -165,7 +167,7 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
           name: `${settings.task === 'classify' ? 'classify' : 'generate'}-${settings.method}-${count}`,
           createdAt: Date.now(),
           datasetId: dataset.id,
-          datasetName: dataset.name,
+          datasetName: data.name,
           modelId: model.id,
           modelName: model.name,
           task: settings.task,
@@ -194,7 +196,7 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
           pending.push(e);
           timer ??= setTimeout(flush, PROGRESS_INTERVAL_MS);
         };
-        const started = await deps.startTraining(settings.backend, { task: settings.task, method: settings.method, base, train: examples, hyperparams }, onProgress);
+        const started = await deps.startTraining(settings.backend, { task: settings.task, method: settings.method, base, train: data.train, val: data.val, hyperparams }, onProgress);
         if (!started.ok) return await fail(runId, started.error.message);
         session = started.value;
         const backend = session.capabilities.backend;

@@ -67,8 +67,12 @@ export async function updateDatasetSchema(db: StudioDb, id: number, schema: Sche
   await db.datasets.update(id, { schema });
 }
 
+/** Deletes the dataset, its rows and its versions (see versions.ts) in one transaction. */
 export async function deleteDataset(db: StudioDb, id: number): Promise<void> {
-  await db.transaction('rw', db.datasets, db.rows, async () => {
+  await db.transaction('rw', [db.datasets, db.rows, db.versions, db.versionRows], async () => {
+    const versionIds = (await db.versions.where('datasetId').equals(id).primaryKeys()) as number[];
+    await db.versionRows.where('versionId').anyOf(versionIds).delete();
+    await db.versions.bulkDelete(versionIds);
     await db.rows.where('datasetId').equals(id).delete();
     await db.datasets.delete(id);
   });

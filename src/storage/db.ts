@@ -7,6 +7,8 @@ import type { DatasetFormat, RowUnit } from '../core/data/parse';
 import type { Schema } from '../core/data/detect';
 import type { BackendChoice, BackendName } from '../core/backend';
 import type { Hyperparams, Method, ProgressEvent, StopReason, Task } from '../core/types';
+import type { DataRow } from '../core/data/rows';
+import type { DataRecipe, DatasetStats } from '../core/data/versions';
 
 export interface DatasetRecord {
   id: number;
@@ -21,6 +23,39 @@ export interface DatasetRecord {
   /** Column mapping: detected on import, adjustable later. */
   schema: Schema;
   createdAt: number;
+  /** Rows with an empty mapped value: imported (cleaning drops them), counted here so the page can say so. */
+  issues?: ImportIssues;
+}
+
+export interface ImportIssues {
+  rows: number;
+  /** The first such row, as a message naming its row and field. */
+  first: { row: number; field?: string; message: string };
+}
+
+/**
+ * A dataset version (the data studio): its parent's rows put through `recipe` (see core/data/versions.ts).
+ * The rows are stored too, so opening or training on a version never recomputes it.
+ */
+export interface VersionRecord {
+  id: number;
+  datasetId: number;
+  /** null: the parent is the imported dataset itself. */
+  parentId: number | null;
+  /** "v1", "v2"… within the dataset. */
+  name: string;
+  recipe: DataRecipe;
+  /** The column mapping the imported rows were read with, so the version can be rebuilt after a remap. */
+  schema: Schema;
+  createdAt: number;
+  rowCount: number;
+  stats: DatasetStats;
+}
+
+export interface VersionRowChunkRecord {
+  versionId: number;
+  chunk: number;
+  rows: DataRow[];
 }
 
 /** Rows are stored in chunks: one IndexedDB record per few hundred rows keeps imports fast. */
@@ -83,6 +118,8 @@ export type StudioDb = Dexie & {
   runs: EntityTable<RunRecord, 'id'>;
   metrics: Table<MetricRecord, [number, number]>;
   files: Table<FileRecord, [number, string, string]>;
+  versions: EntityTable<VersionRecord, 'id'>;
+  versionRows: Table<VersionRowChunkRecord, [number, number]>;
 };
 
 export const DB_NAME = 'finetune-studio';
@@ -95,6 +132,11 @@ export function openDb(name = DB_NAME): StudioDb {
     runs: '++id, createdAt, datasetId',
     metrics: '[runId+step], runId',
     files: '[runId+folder+name], runId',
+  });
+  // Data studio: dataset versions and their rows.
+  db.version(2).stores({
+    versions: '++id, datasetId, parentId',
+    versionRows: '[versionId+chunk], versionId',
   });
   return db;
 }

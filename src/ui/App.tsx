@@ -1,11 +1,14 @@
-/** Page layout: a header, the data column on the left, training and charts in the main column. */
+/** Page layout: a header, the data column on the left, training (or the data studio) in the main column. */
 import { useEffect, useRef, useState } from 'react';
 import { useStudio } from '../state/studio';
 import { DataPanel } from './DataPanel';
+import { DataStudio } from './DataStudio';
 import { LiveProgress } from './LiveProgress';
+import { Playground } from './Playground';
 import { RunCharts } from './RunCharts';
 import { RunsList } from './RunsList';
 import { TrainingPanel } from './TrainingPanel';
+import { ViewTabs } from './ViewTabs';
 
 function hasFiles(e: DragEvent): boolean {
   return [...(e.dataTransfer?.types ?? [])].includes('Files');
@@ -55,6 +58,7 @@ function usePageDrop(onFiles: (files: File[]) => void): boolean {
 export function App() {
   const importFiles = useStudio((s) => s.importFiles);
   const dragging = usePageDrop(importFiles);
+  const view = useStudio((s) => s.mainView);
   return (
     <div className="app">
       <header className="app-header">
@@ -69,13 +73,21 @@ export function App() {
           <DataPanel />
         </aside>
         <div className="main-column">
-          <TrainingPanel />
-          <section className="card" aria-labelledby="progress-title">
-            <h2 id="progress-title">Progress</h2>
-            <LiveProgress />
-            <RunCharts />
-          </section>
-          <RunsList />
+          <ViewTabs />
+          {view === 'data' ? (
+            <DataStudio />
+          ) : (
+            <>
+              <TrainingPanel />
+              <section className="card" aria-labelledby="progress-title">
+                <h2 id="progress-title">Progress</h2>
+                <LiveProgress />
+                <RunCharts />
+              </section>
+              <Playground />
+              <RunsList />
+            </>
+          )}
         </div>
       </main>
       {dragging && (

@@ -71,7 +71,7 @@ function Upload() {
         id={id}
         className="visually-hidden"
         type="file"
-        accept=".csv,.tsv,.tab,.json,.jsonl,.ndjson,.txt,.text,.md"
+        accept=".csv,.tsv,.tab,.json,.jsonl,.ndjson,.txt,.text,.md,.parquet"
         disabled={busy}
         onChange={(e) => {
           const files = [...(e.target.files ?? [])];
@@ -79,7 +79,7 @@ function Upload() {
           if (files.length) void importFiles(files);
         }}
       />
-      <p className="muted small">CSV, TSV, JSON, JSONL or TXT. Or drop a file anywhere on the page.</p>
+      <p className="muted small">CSV, TSV, JSON, JSONL, Parquet or TXT. Or drop a file anywhere on the page.</p>
     </div>
   );
 }

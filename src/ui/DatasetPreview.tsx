@@ -56,6 +56,12 @@ export function DatasetPreview() {
       <p className="muted small">
         {dataset.fileName} · {dataset.rowCount.toLocaleString()} rows · {dataset.columns.length} column{dataset.columns.length === 1 ? '' : 's'}
       </p>
+      {dataset.issues && (
+        <div className="alert warn" role="note" aria-label="Rows with empty values">
+          {dataset.issues.rows.toLocaleString()} row{dataset.issues.rows === 1 ? ' has' : 's have'} an empty value (first: {dataset.issues.first.message}). Drop them in the data studio
+          (Clean → Drop empty rows) before training.
+        </div>
+      )}
       <h3>Column mapping</h3>
       <ColumnMapping schema={dataset.schema} columns={dataset.columns} onChange={(s) => void setSchema(s)} />
       <h3>Preview</h3>

@@ -4,6 +4,10 @@ import type { BackendChoice } from '../core/backend';
 import type { Method, Task } from '../core/types';
 import { SLIDERS, sliderValue, type SliderSpec } from '../state/hyperparams';
 import { studio, useStudio } from '../state/studio';
+import { LoraTargets } from './LoraTargets';
+import { MemoryEstimate } from './MemoryEstimate';
+import { ModelSource } from './ModelSource';
+import { TrainingDataNote } from './TrainingDataNote';
 
 const TASKS: [Task, string][] = [
   ['lm', 'Text generation'],
@@ -144,13 +148,15 @@ export function TrainingPanel() {
         <h2 id="training-title">Training</h2>
         <BackendBadge />
       </div>
+      <TrainingDataNote />
       <div className="choices">
-        <Choice label="Task" value={settings.task} options={TASKS} onChange={setTask} disabled={busy} />
+        <Choice label="Task" value={settings.task} options={TASKS.filter(([t]) => !model?.info || model.info.tasks.includes(t))} onChange={setTask} disabled={busy} />
         <Choice label="Base model" value={settings.modelId ?? ''} options={models.map((m) => [m.id, m.name])} onChange={setModel} disabled={busy || models.length === 0} />
         <Choice label="Method" value={settings.method} options={METHODS} onChange={setMethod} disabled={busy} />
         <Choice label="Backend" value={settings.backend} options={BACKENDS} onChange={setBackend} disabled={busy} />
       </div>
       {model?.description && <p className="muted small model-description">{model.description}</p>}
+      <ModelSource />
       {modelsError && (
         <div className="alert error" role="alert">
           {modelsError}
@@ -163,6 +169,8 @@ export function TrainingPanel() {
         <NumberField label="Seed" value={hp.seed} min={0} onChange={(seed) => setHyperparams({ seed })} disabled={busy} hint="Same seed, same split and same initial weights." />
         <NumberField label="Max steps" value={hp.maxSteps} min={0} onChange={(maxSteps) => setHyperparams({ maxSteps })} disabled={busy} hint="Stop after this many steps (0: no limit)." />
       </div>
+      {settings.method === 'lora' && <LoraTargets />}
+      <MemoryEstimate />
       <RunButtons />
       {trainError && (
         <div className="alert error" role="alert">

@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { csv, jsonl, labeledRows, utf8 } from '../core/data/test-builders';
 import { DatasetError } from '../core/data/errors';
@@ -64,9 +65,41 @@ describe('importFile()', () => {
     expect((await expectRejected('e.csv', '')).code).toBe('empty');
   });
 
-  it('refuses a row whose mapped value is empty, naming row and column', async () => {
-    const err = await expectRejected('m.csv', 'text,label\ngood,pos\nbad,\nfine,pos\n');
-    expect(err).toMatchObject({ row: 3, field: 'label', code: 'missing-value' });
+  it('stores rows with an empty mapped value and counts them, naming the first row and column', async () => {
+    const d = freshDb();
+    const { dataset } = await importFile(d, file('m.csv', 'text,label\ngood,pos\nbad,\nfine,pos\n  ,neg\n'));
+    expect(dataset.rowCount).toBe(4);
+    expect(dataset.issues).toEqual({ rows: 2, first: { row: 3, field: 'label', message: 'm.csv, row 3: "label" is empty' } });
+    expect((await importFile(d, file('ok.csv', 'text,label\ngood,pos\n'))).dataset.issues).toBeUndefined();
+  });
+
+  it('refuses a file where no row has its mapped values, and a value of the wrong shape', async () => {
+    expect(await expectRejected('all-empty.csv', 'text,label\ngood,\nbad,\n')).toMatchObject({ row: 2, field: 'label', code: 'missing-value' });
+    const chat = jsonl([{ messages: [{ role: 'user', content: 'hi' }] }, { messages: 'not a list' }]);
+    expect(await expectRejected('chat.jsonl', chat)).toMatchObject({ file: 'chat.jsonl', code: 'invalid-value' });
+  });
+
+  it('imports Parquet with the same column detection as text formats', async () => {
+    const d = freshDb();
+    const bytes = new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [
+          { name: 'sentence', data: ['a fine day', 'a grim day', 'so so'], type: 'STRING' },
+          { name: 'label', data: [1, 0, 1], type: 'INT32' },
+        ],
+      }),
+    );
+    const progress: ImportProgress[] = [];
+    const { dataset, preview } = await importFile(d, file('sst.parquet', bytes), (p) => progress.push(p));
+    expect(dataset).toMatchObject({ name: 'sst', format: 'parquet', rowCount: 3, rowUnit: 'row', schema: { kind: 'labeled', textColumn: 'sentence', labelColumn: 'label' } });
+    expect(preview[1]).toEqual({ sentence: 'a grim day', label: 0 });
+    expect((await loadRows(d, dataset.id)).rowNumbers).toEqual([1, 2, 3]);
+    expect(progress.at(-1)).toEqual({ stage: 'done', fraction: 1 });
+  });
+
+  it('refuses a truncated Parquet file and stores nothing', async () => {
+    const bytes = new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'text', data: ['a', 'b'], type: 'STRING' }] }));
+    expect((await expectRejected('cut.parquet', bytes.slice(0, bytes.length - 9))).message).toMatch(/^cut\.parquet: not a Parquet file/);
   });
 
   it('refuses an unsupported extension before reading', async () => {

@@ -5,8 +5,9 @@
  */
 import { detectSchema, toExamples, type Schema } from '../core/data/detect';
 import { DatasetError } from '../core/data/errors';
-import { decodeText, formatFromFileName, parseDataset } from '../core/data/parse';
-import type { DatasetRecord, StudioDb } from '../storage/db';
+import { readDataset } from '../core/data/parquet';
+import { formatFromFileName, type ParsedDataset } from '../core/data/parse';
+import type { DatasetRecord, ImportIssues, StudioDb } from '../storage/db';
 import { importDataset } from '../storage/datasets';
 
 export type ImportStage = 'reading' | 'decoding' | 'parsing' | 'checking' | 'storing' | 'done';
@@ -53,6 +54,36 @@ async function readAll(file: NamedBlob, report: (f: number) => void): Promise<Ui
   return out;
 }
 
+/**
+ * Every row must map under the detected columns before anything is stored. A value of the wrong
+ * shape (a list where text belongs, a malformed chat) refuses the file. An empty or missing value
+ * does not: the row is stored and counted, so the data studio can show and drop it (training on
+ * the unclean rows still stops at it, naming it). A file where no row maps is refused.
+ */
+function checkRows(parsed: ParsedDataset, schema: Schema, file: string): ImportIssues | undefined {
+  const where = { file, rowNumbers: parsed.rowNumbers, rowUnit: parsed.rowUnit };
+  try {
+    toExamples(parsed.rows, schema, where);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof DatasetError) || e.code !== 'missing-value') throw e;
+  }
+  let first: DatasetError | undefined;
+  let rows = 0;
+  parsed.rows.forEach((row, i) => {
+    try {
+      toExamples([row], schema, { ...where, rowNumbers: [parsed.rowNumbers[i]] });
+    } catch (e) {
+      if (!(e instanceof DatasetError) || e.code !== 'missing-value') throw e;
+      first ??= e;
+      rows++;
+    }
+  });
+  if (!first) return undefined;
+  if (rows === parsed.rows.length) throw first;
+  return { rows, first: { row: first.row ?? 0, field: first.field, message: first.message } };
+}
+
 export async function importFile(db: StudioDb, file: NamedBlob, onProgress?: (p: ImportProgress) => void): Promise<ImportSummary> {
   let last = -1;
   const report = (stage: ImportStage, within: number) => {
@@ -72,13 +103,12 @@ export async function importFile(db: StudioDb, file: NamedBlob, onProgress?: (p:
   report('reading', 0);
   const bytes = await readAll(file, (f) => report('reading', f));
   report('decoding', 0);
-  const text = decodeText(bytes, file.name);
-  report('parsing', 0);
-  const parsed = parseDataset(text, file.name, { format });
+  // Text is decoded and parsed, Parquet read, by the same entry point the CLI uses.
+  const parsed = await readDataset(bytes, file.name);
+  report('parsing', 1);
   report('checking', 0);
   const schema: Schema = detectSchema(parsed.columns, parsed.rows, { file: file.name });
-  // Every row must map under the detected columns, or the file is refused before anything is stored.
-  toExamples(parsed.rows, schema, { file: file.name, rowNumbers: parsed.rowNumbers, rowUnit: parsed.rowUnit });
+  const issues = checkRows(parsed, schema, file.name);
   report('storing', 0);
   const dataset = await importDataset(
     db,
@@ -91,6 +121,7 @@ export async function importFile(db: StudioDb, file: NamedBlob, onProgress?: (p:
       bytes: file.size,
       schema,
       createdAt: Date.now(),
+      ...(issues && { issues }),
     },
     { rows: parsed.rows, rowNumbers: parsed.rowNumbers },
     (f) => report('storing', f),

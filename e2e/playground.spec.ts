@@ -1,0 +1,87 @@
+/**
+ * The playground: after a short run, text streams into the page token by token and stops
+ * on request; a classifier run shows class probabilities as bars.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURES, openStudio, setSlider, TINY_MODEL, useTinyModel } from './helpers';
+
+test.beforeEach(({ page }) => {
+  page.on('pageerror', (e) => console.log('pageerror:', e.message));
+});
+
+/** A two-step LoRA run on the wasm backend (dropout on: the fused attention's mask path) with the tiny model; resolves when it is completed. */
+async function shortRun(page: Page, dataset: string): Promise<void> {
+  await page.getByLabel('Upload dataset').setInputFiles(join(FIXTURES, dataset));
+  await expect(page.getByRole('list', { name: 'Datasets' }).getByRole('listitem')).toHaveCount(1);
+  await page.getByLabel('Method').selectOption('lora');
+  await page.getByLabel('Backend').selectOption('wasm');
+  await setSlider(page, 'Batch size', 4);
+  await setSlider(page, 'Max sequence length', 32);
+  await page.getByLabel('Max steps').fill('2');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  const run = page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first();
+  await expect(run.locator('.status')).toHaveText('completed', { timeout: 90_000 });
+}
+
+/**
+ * The studio with the tiny model's tokenizer naming no end-of-text token: its random
+ * weights would otherwise end a completion at a random token, maybe before Stop is pressed.
+ */
+async function openStudioWithoutEos(page: Page): Promise<void> {
+  await useTinyModel(page);
+  const config = JSON.parse(readFileSync(join(FIXTURES, 'tiny-gpt2', 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+  delete config.eos_token;
+  await page.route('**/models/tiny-gpt2/tokenizer_config.json', (route) => route.fulfill({ json: config }));
+  await page.goto('/');
+  await expect(page.getByLabel('Base model')).toHaveValue(TINY_MODEL.id);
+}
+
+async function tryInPlayground(page: Page, option: RegExp): Promise<void> {
+  await page.getByLabel('Run on').selectOption('wasm');
+  const picker = page.getByLabel('Model to try');
+  const value = await picker.locator('option', { hasText: option }).getAttribute('value');
+  await picker.selectOption(value!);
+  await expect(page.locator('.playground .badge')).toHaveText('Running on wasm', { timeout: 60_000 });
+}
+
+test('streams generated text from a fresh run, and stops it', async ({ page }) => {
+  await openStudioWithoutEos(page);
+  await shortRun(page, 'capitals.jsonl');
+  await tryInPlayground(page, /^generate-lora-1 /);
+  await expect(page.getByText('has a chat template')).toBeVisible();
+  await expect(page.getByLabel('Use chat template')).not.toBeChecked();
+
+  await page.getByLabel('Prompt', { exact: true }).fill('The capital of France is');
+  await setSlider(page, 'Max new tokens', 1024);
+  await setSlider(page, 'Temperature', 1);
+  for (const name of ['Top-k', 'Top-p', 'Repetition penalty']) await expect(page.getByRole('slider', { name, exact: true })).toBeVisible();
+
+  // Every change to the output, with its time, recorded in the page as it happens.
+  const output = page.getByRole('region', { name: 'Generated text' });
+  await output.evaluate((el) => {
+    const w = window as unknown as { lengths: number[] };
+    w.lengths = [];
+    new MutationObserver(() => w.lengths.push((el.textContent ?? '').length)).observe(el, { childList: true, subtree: true, characterData: true });
+  });
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
+  await expect(output).not.toHaveText(/^$|appears here/);
+  await page.getByRole('button', { name: 'Stop generating' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /tokens\/s/ })).toContainText('stopped');
+  const lengths = await page.evaluate(() => (window as unknown as { lengths: number[] }).lengths);
+  // The text arrived in many steps, not at once.
+  expect(new Set(lengths.filter((n) => n > 0)).size).toBeGreaterThan(3);
+  await expect(page.getByRole('button', { name: 'Generate', exact: true })).toBeEnabled();
+});
+
+test('shows class probabilities for a classifier run', async ({ page }) => {
+  await openStudio(page);
+  await shortRun(page, 'reviews.csv');
+  await tryInPlayground(page, /^classify-lora-1 /);
+  await page.getByLabel('Text to classify').fill('A wonderful, moving film.');
+  await page.getByRole('button', { name: 'Classify', exact: true }).click();
+  const bars = page.getByRole('list', { name: 'Class probabilities' });
+  await expect(bars.getByRole('meter')).toHaveCount(2);
+  for (const label of ['positive', 'negative']) await expect(bars.getByRole('meter', { name: label })).toHaveAttribute('aria-valuetext', /^\d+\.\d%$/);
+});

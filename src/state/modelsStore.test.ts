@@ -1,0 +1,257 @@
+import 'fake-indexeddb/auto';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../core/backend';
+import { csv, labeledRows, utf8 } from '../core/data/test-builders';
+import type { ModelFiles } from '../core/types';
+import { openDb, type StudioDb } from '../storage/db';
+import { openModelDb, type ModelDb } from '../storage/modelDb';
+import { deleteUserModel, listUserModels, loadUserModelFiles } from '../storage/userModels';
+import { FAKE_ENDPOINT, fakeHub, type FakeHub } from '../testutil/fakeHub';
+import { readFolder } from '../testutil/node';
+import type { Outcome } from '../workers/errors';
+import { importFile } from '../workers/importJob';
+import { startTrainingInProcess } from '../workers/inProcess';
+import { describeConfig, downloadHubModel, estimateMemory, importUploadedModel, toModelError } from '../workers/modelJob';
+import { startPlaygroundInProcess } from '../workers/playgroundInProcess';
+import type { StudioDeps } from './deps';
+import type { DeviceFacts } from './deviceMemory';
+import type { ModelDeps } from './modelDeps';
+import { entryFromRecord, recordFromEntry } from './modelWiring';
+import { createStudioStore, type StudioStore } from './store';
+
+const TINY = readFolder(join(__dirname, '../../e2e/fixtures/tiny-gpt2'));
+const BERT = { ...readFolder(join(__dirname, '../core/model/fixtures/bert-tiny')), ...readFolder(join(__dirname, '../core/tokenize/fixtures/wordpiece')) };
+const SHIPPED = { id: 'tiny', name: 'Tiny', description: 'test model', path: 'models/tiny' };
+const configOf = (files: ModelFiles) => JSON.parse(new TextDecoder().decode(files['config.json'])) as Record<string, unknown>;
+
+beforeAll(async () => {
+  await initBackend('cpu');
+});
+
+let n = 0;
+let open: { db: StudioDb; models: ModelDb } | null = null;
+afterEach(async () => {
+  await open?.db.delete();
+  await open?.models.delete();
+  open = null;
+});
+
+async function outcome<T>(work: Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await work };
+  } catch (e) {
+    return { ok: false, error: toModelError(e) };
+  }
+}
+
+interface Setup {
+  hub?: FakeHub;
+  facts?: DeviceFacts;
+  largeBytes?: number;
+  models?: Partial<ModelDeps>;
+}
+
+/** The store with the model worker's work done in process, on fresh databases. */
+function deps(setup: Setup = {}): StudioDeps & { modelDb: ModelDb } {
+  open ??= { db: openDb(`models-store-${++n}`), models: openModelDb(`models-store-models-${n}`) };
+  const { db, models: mdb } = open;
+  const hub = setup.hub ?? fakeHub({ 'org/tiny': TINY, 'org/bert': BERT });
+  const models: ModelDeps = {
+    listUserModels: async () => (await listUserModels(mdb)).map(entryFromRecord),
+    importFolder: async (files) => {
+      const out = await outcome(importUploadedModel(mdb, files));
+      return out.ok ? { ok: true, value: entryFromRecord(out.value) } : out;
+    },
+    download: async (req, onProgress, confirmSize, signal) => {
+      const out = await outcome(downloadHubModel(mdb, req, { fetch: hub.fetch, onProgress, confirmSize, signal }));
+      return out.ok ? { ok: true, value: entryFromRecord(out.value) } : out;
+    },
+    deleteUserModel: (id) => deleteUserModel(mdb, id),
+    describeShipped: async () => ({ ok: true, value: describeConfig(configOf(TINY), 150_000) }),
+    estimate: async (req) => outcome(Promise.resolve().then(() => estimateMemory(req))),
+    deviceFacts: async () => setup.facts ?? { deviceMemoryGB: 8, jsHeapLimit: null, gpu: null },
+    startPlayground: startPlaygroundInProcess,
+    savedEndpoint: () => FAKE_ENDPOINT,
+    saveEndpoint: () => undefined,
+    largeBytes: setup.largeBytes,
+    ...setup.models,
+  };
+  return {
+    db: () => db,
+    modelDb: mdb,
+    importFile: async (file, onProgress) => ({ ok: true, value: await importFile(db, file, onProgress) }),
+    startTraining: startTrainingInProcess,
+    fetchModels: async () => [SHIPPED],
+    fetchModelFiles: async (entry) => (entry.source === 'files' || entry.source === 'hub' ? loadUserModelFiles(mdb, recordFromEntry(entry)) : { ...TINY }),
+    fetchSamples: async () => [],
+    fetchSampleFile: async () => new File([], 'x'),
+    storageUsage: async () => null,
+    save: () => undefined,
+    models,
+  };
+}
+
+async function ready(d: StudioDeps): Promise<StudioStore> {
+  const store = createStudioStore(d);
+  await store.getState().init();
+  return store;
+}
+
+const reviews = () => new File([utf8(csv(['text', 'label'], labeledRows(24)))], 'reviews.csv');
+const bertFolder = () => Object.entries(BERT).map(([name, bytes]) => ({ path: `bert-tiny/${name}`, file: new Blob([bytes as BlobPart]) }));
+
+describe('models in the store', () => {
+  it('lists the shipped model with its facts, then models brought earlier', async () => {
+    const d = deps();
+    await importUploadedModel(d.modelDb, bertFolder());
+    const store = await ready(d);
+    const { models, settings } = store.getState();
+    expect(models.map((m) => [m.name, m.source ?? 'shipped'])).toEqual([
+      ['Tiny', 'shipped'],
+      ['bert-tiny', 'files'],
+    ]);
+    expect(settings.modelId).toBe('tiny');
+    expect(models[0].info).toMatchObject({ family: 'gpt2', bytes: 150_000 });
+  });
+
+  it('downloads from the Hub with per-file progress, chooses the model and trains with it', async () => {
+    const store = await ready(deps());
+    const seen = new Set<string>();
+    const unsubscribe = store.subscribe((s) => s.hubDownload?.files.forEach((f) => seen.add(f.name)));
+    await store.getState().downloadFromHub(' org/tiny ');
+    unsubscribe();
+    const s = store.getState();
+    expect(s.hubDownload).toMatchObject({ repoId: 'org/tiny', status: 'done', error: null });
+    expect(seen).toEqual(new Set(Object.keys(TINY)));
+    expect(s.settings.modelId).toBe(`hub:${FAKE_ENDPOINT}/org/tiny@main`);
+    expect(s.models.at(-1)).toMatchObject({ name: 'org/tiny', source: 'hub', info: { family: 'gpt2' } });
+
+    await store.getState().importFiles([reviews()]);
+    store.getState().setBackend('cpu');
+    store.getState().setHyperparams({ epochs: 1, batchSize: 8, maxLength: 16, maxSteps: 2, valSplit: 0.25 });
+    await store.getState().startTraining();
+    expect(store.getState().trainError).toBeNull();
+    expect(store.getState().runs[0]).toMatchObject({ status: 'completed', modelName: 'org/tiny', final: { steps: 2 } });
+  });
+
+  it('asks before a large download; declining downloads no weights', async () => {
+    const hub = fakeHub({ 'org/tiny': TINY });
+    const store = await ready(deps({ hub, largeBytes: 1000 }));
+    const done = store.getState().downloadFromHub('org/tiny');
+    await expect.poll(() => store.getState().sizeQuestion).toMatchObject({ repoId: 'org/tiny', bytes: TINY['model.safetensors'].length });
+    store.getState().answerSizeQuestion(false);
+    await done;
+    expect(store.getState().hubDownload).toMatchObject({ status: 'declined', error: { code: 'too-large-declined' } });
+    expect(hub.weightGets()).toEqual([]);
+
+    const again = store.getState().downloadFromHub('org/tiny');
+    await expect.poll(() => store.getState().sizeQuestion).not.toBeNull();
+    store.getState().answerSizeQuestion(true);
+    await again;
+    expect(store.getState().hubDownload?.status).toBe('done');
+  });
+
+  it('cancels a download and says so', async () => {
+    const store = await ready(deps());
+    const unsubscribe = store.subscribe((s) => {
+      if (s.hubDownload?.files.some((f) => f.name === 'model.safetensors')) s.cancelHubDownload();
+    });
+    await store.getState().downloadFromHub('org/tiny');
+    unsubscribe();
+    expect(store.getState().hubDownload).toMatchObject({ status: 'cancelled', error: { code: 'aborted' } });
+    expect(store.getState().models.map((m) => m.id)).toEqual(['tiny']);
+  });
+
+  it('shows a missing repo as a failure naming it', async () => {
+    const store = await ready(deps());
+    await store.getState().downloadFromHub('org/missing');
+    expect(store.getState().hubDownload).toMatchObject({ status: 'failed', error: { code: 'not-found', message: expect.stringContaining('org/missing') } });
+  });
+
+  it('fits the task and LoRA targets to the chosen family', async () => {
+    const store = await ready(deps());
+    store.getState().setLoraTargets(['mlp.c_fc']);
+    await store.getState().importModelFiles(bertFolder());
+    const s = store.getState();
+    expect(s.localImport).toBeNull();
+    expect(s.settings.task).toBe('classify');
+    expect(s.settings.hyperparams.lora.targetModules).toEqual([]);
+    // Back on GPT-2 the task stays, and LoRA targets chosen for GPT-2 stay chosen.
+    store.getState().setModel('tiny');
+    store.getState().setLoraTargets(['mlp.c_fc']);
+    await store.getState().modelChosen();
+    expect(store.getState().settings.hyperparams.lora.targetModules).toEqual(['mlp.c_fc']);
+  });
+
+  it('refuses a pick without config.json at once, and removes a model with its files', async () => {
+    const d = deps();
+    const store = await ready(d);
+    await store.getState().importModelFiles([{ path: 'x/model.safetensors', file: new Blob([]) }]);
+    expect(store.getState().localImport).toMatchObject({ status: 'failed', error: expect.stringContaining('No config.json') });
+    await store.getState().importModelFiles(bertFolder());
+    const id = store.getState().settings.modelId!;
+    await store.getState().removeUserModel(id);
+    expect(store.getState().models.map((m) => m.id)).toEqual(['tiny']);
+    expect(store.getState().settings.modelId).toBe('tiny');
+    expect(await d.modelDb.files.count()).toBe(0);
+  });
+
+  it('estimates memory for the run as set up, and warns when it will not fit', async () => {
+    const store = await ready(deps());
+    await store.getState().refreshMemoryEstimate();
+    const fits = store.getState().memory!;
+    expect(fits.result).toMatchObject({ fits: true });
+    expect(fits.budget.bytes).toBe(4e9);
+
+    const small = await ready(deps({ facts: { deviceMemoryGB: 0.0001, jsHeapLimit: null, gpu: null } }));
+    small.getState().setMethod('full');
+    await small.getState().refreshMemoryEstimate();
+    expect(small.getState().memory?.result).toMatchObject({ fits: false, message: expect.stringMatching(/try /) });
+  });
+});
+
+describe('playground in the store', () => {
+  it('loads a base model, streams a completion into the state and stops on request', async () => {
+    const store = await ready(deps());
+    await store.getState().setPlaygroundBackend('cpu');
+    await store.getState().choosePlaygroundSource('model:tiny');
+    expect(store.getState().playground).toMatchObject({ status: 'ready', model: { task: 'lm', name: 'Tiny', backend: 'cpu', hasChatTemplate: true } });
+    store.getState().setPlaygroundSettings({ maxNewTokens: 200, temperature: 0 });
+    const outputs: string[] = [];
+    const unsubscribe = store.subscribe((s) => {
+      if (s.playground.status !== 'generating') return;
+      if (outputs.at(-1) !== s.playground.output) outputs.push(s.playground.output);
+      if (outputs.length === 4) s.stopGenerating();
+    });
+    await store.getState().generateText('the cat');
+    unsubscribe();
+    const pg = store.getState().playground;
+    expect(pg.status).toBe('ready');
+    expect(pg.last).toMatchObject({ end: 'stopped' });
+    expect(pg.output).toBe(outputs.at(-1));
+    expect(outputs.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('scores a text with a classifier run', async () => {
+    const store = await ready(deps());
+    await store.getState().importFiles([reviews()]);
+    store.getState().setBackend('cpu');
+    store.getState().setHyperparams({ epochs: 1, batchSize: 8, maxLength: 16, maxSteps: 2, valSplit: 0.25 });
+    await store.getState().startTraining();
+    const run = store.getState().runs[0];
+    await store.getState().setPlaygroundBackend('cpu');
+    await store.getState().choosePlaygroundSource(`run:${run.id}`);
+    expect(store.getState().playground.model).toMatchObject({ task: 'classify', labels: expect.arrayContaining(['pos', 'neg']) });
+    await store.getState().classifyText('a lovely film');
+    const c = store.getState().playground.classification!;
+    expect(Object.values(c.probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(c.label).toBe(Object.entries(c.probabilities).sort((a, b) => b[1] - a[1])[0][0]);
+  });
+
+  it('reports a model that cannot load', async () => {
+    const store = await ready(deps({ models: { startPlayground: async () => ({ ok: false, error: { code: 'Error', message: 'The webgpu backend is not available here.' } }) } }));
+    await store.getState().choosePlaygroundSource('model:tiny');
+    expect(store.getState().playground).toMatchObject({ status: 'idle', model: null, error: 'The webgpu backend is not available here.' });
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * How much memory the run as set up will need (weights, gradients, optimizer state,
+ * activations), against what this device can give; a warning when it will not fit, never a block.
+ */
+import { useEffect, useId } from 'react';
+import { chosenModel } from '../state/modelsSlice';
+import { studio, useStudio } from '../state/studio';
+import { formatCount, formatSize } from '../state/units';
+
+const PARTS = [
+  ['weights', 'Weights'],
+  ['gradients', 'Gradients'],
+  ['optimizer', 'Optimizer'],
+  ['activations', 'Activations'],
+] as const;
+
+/** Re-estimates when anything the estimate depends on changes (debounced: sliders move fast). */
+function useEstimateInputs(): void {
+  const key = useStudio((s) => {
+    const hp = s.settings.hyperparams;
+    const m = chosenModel(s);
+    return JSON.stringify([m?.id, !!m?.info, s.settings.task, s.settings.method, s.settings.backend, hp.batchSize, hp.maxLength, hp.lora.r, hp.lora.targetModules, hp.freeze]);
+  });
+  useEffect(() => {
+    const timer = setTimeout(() => void studio.getState().refreshMemoryEstimate(), 120);
+    return () => clearTimeout(timer);
+  }, [key]);
+}
+
+export function MemoryEstimate() {
+  const headingId = useId();
+  useEstimateInputs();
+  const memory = useStudio((s) => s.memory);
+  if (!memory) return null;
+  const { result, budget, gpuWarning, error } = memory;
+  return (
+    <section className="memory" aria-labelledby={headingId}>
+      <h3 id={headingId}>Memory estimate</h3>
+      {error && <p className="muted small">Cannot estimate this run: {error}</p>}
+      {result && (
+        <>
+          <dl className="memory-parts">
+            {PARTS.map(([key, label]) => (
+              <div key={key} className={`part part-${key}`}>
+                <dt>{label}</dt>
+                <dd>{formatSize(result.estimate[key])}</dd>
+              </div>
+            ))}
+            <div className="part total">
+              <dt>Total</dt>
+              <dd>{formatSize(result.estimate.total)}</dd>
+            </div>
+          </dl>
+          <MemoryBar total={result.estimate.total} budget={budget.bytes} parts={PARTS.map(([k]) => result.estimate[k])} />
+          <p className="muted small memory-basis">
+            {formatCount(result.estimate.trainableParams)} of {formatCount(result.estimate.totalParams)} parameters train. Budget: about {formatSize(budget.bytes)}, {budget.basis}.
+          </p>
+          {result.fits ? (
+            <p className="memory-verdict ok" role="status">
+              Fits: about {formatSize(result.estimate.total)} of the {formatSize(budget.bytes)} available.
+            </p>
+          ) : (
+            <div className="alert warning" role="status">
+              <div className="alert-title">This run will probably not fit in memory</div>
+              <div>It {result.message}.</div>
+              <div className="muted">You can still start it; the browser may stop the page if memory runs out.</div>
+            </div>
+          )}
+          {gpuWarning && (
+            <div className="alert warning" role="status">
+              {gpuWarning}.
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+/** The four parts stacked against the budget (the bar is the budget; past it, the overflow shows). */
+function MemoryBar({ total, budget, parts }: { total: number; budget: number; parts: number[] }) {
+  const scale = Math.max(total, budget);
+  return (
+    <div className={`memory-bar${total > budget ? ' over' : ''}`} aria-hidden="true">
+      {parts.map((p, i) => (
+        <span key={i} className={`seg seg-${i}`} style={{ width: `${(p / scale) * 100}%` }} />
+      ))}
+      <span className="budget-mark" style={{ left: `${(budget / scale) * 100}%` }} />
+    </div>
+  );
+}

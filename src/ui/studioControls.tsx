@@ -1,0 +1,157 @@
+/** Small labelled controls the data studio's panels share (same look as the training panel's). */
+import { useId, type ReactNode } from 'react';
+import { useStudio } from '../state/studio';
+import { wordDiff } from '../state/textDiff';
+
+export function Check({ label, checked, onChange, disabled, hint }: { label: string; checked: boolean; onChange: (v: boolean) => void; disabled?: boolean; hint?: string }) {
+  const id = useId();
+  return (
+    <label className="check" htmlFor={id} title={hint}>
+      <input id={id} type="checkbox" checked={checked} disabled={disabled} onChange={(e) => onChange(e.target.checked)} />
+      <span>{label}</span>
+    </label>
+  );
+}
+
+export function Range({
+  label,
+  value,
+  min,
+  max,
+  step,
+  format,
+  onChange,
+  disabled,
+  hint,
+}: {
+  label: string;
+  value: number;
+  min: number;
+  max: number;
+  step: number;
+  format: (v: number) => string;
+  onChange: (v: number) => void;
+  disabled?: boolean;
+  hint?: string;
+}) {
+  const id = useId();
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)));
+  return (
+    <div className="slider">
+      <div className="slider-head">
+        <label htmlFor={id}>{label}</label>
+        <output htmlFor={id} className="slider-value">
+          {format(value)}
+        </output>
+      </div>
+      <input
+        id={id}
+        type="range"
+        min={min}
+        max={max}
+        step={step}
+        value={value}
+        aria-valuetext={format(value)}
+        disabled={disabled}
+        onChange={(e) => onChange(Number(Number(e.target.value).toFixed(decimals)))}
+      />
+      {hint && <div className="hint">{hint}</div>}
+    </div>
+  );
+}
+
+export function NumberInput({ label, value, min, onChange, disabled, hint, placeholder }: { label: string; value: number; min: number; onChange: (v: number) => void; disabled?: boolean; hint?: string; placeholder?: string }) {
+  const id = useId();
+  return (
+    <div className="field number">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="number"
+        min={min}
+        step={1}
+        value={value}
+        placeholder={placeholder}
+        disabled={disabled}
+        onChange={(e) => {
+          const v = Math.floor(Number(e.target.value));
+          if (Number.isFinite(v) && v >= min) onChange(v);
+        }}
+      />
+      {hint && <div className="hint">{hint}</div>}
+    </div>
+  );
+}
+
+export function SelectField<T extends string>({ label, value, options, onChange, disabled }: { label: string; value: T; options: [T, string][]; onChange: (v: T) => void; disabled?: boolean }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} disabled={disabled} onChange={(e) => onChange(e.target.value as T)}>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** A toggleable step or operation: a checkbox heading, a line of explanation, its parameters when on. */
+export function StepCard({ title, description, on, onToggle, disabled, aside, children }: { title: string; description: string; on: boolean; onToggle: (v: boolean) => void; disabled?: boolean; aside?: ReactNode; children?: ReactNode }) {
+  return (
+    <li className={`step${on ? ' on' : ''}`}>
+      <div className="step-head">
+        <Check label={title} checked={on} onChange={onToggle} disabled={disabled} />
+        {aside && <div className="step-aside">{aside}</div>}
+      </div>
+      <p className="step-description">{description}</p>
+      {on && children && <div className="step-params">{children}</div>}
+    </li>
+  );
+}
+
+export const fixed2 = (v: number) => v.toFixed(2);
+export const percent = (v: number) => `${Math.round(v * 100)}%`;
+export const count = (n: number) => n.toLocaleString('en-US');
+
+/** A text as a preview shows it; an empty or blank one says so. */
+export function Shown({ text }: { text: string }) {
+  if (text === '') return <em className="empty-text">(empty)</em>;
+  return text.trim() === '' ? <em className="empty-text">(only spaces)</em> : <>{text}</>;
+}
+
+/** `to`, with the words that differ from `from` marked. */
+export function Diffed({ from, to }: { from: string; to: string }) {
+  if (to.trim() === '') return <Shown text={to} />;
+  return (
+    <>
+      {wordDiff(from, to).map((s, i) =>
+        s.changed ? (
+          <mark key={i} className="diff-mark">
+            {s.text}
+          </mark>
+        ) : (
+          <span key={i}>{s.text}</span>
+        ),
+      )}
+    </>
+  );
+}
+
+/** Preview and Apply: the only controls a running job disables (so a job's start and end redraw just these). */
+export function JobButtons({ preview, apply, onPreview, onApply, disabled }: { preview: string; apply: string; onPreview: () => void; onApply: () => void; disabled?: boolean }) {
+  const busy = useStudio((s) => s.studioJob !== null);
+  return (
+    <div className="buttons">
+      <button type="button" className="button primary" disabled={busy || disabled} onClick={onPreview}>
+        {preview}
+      </button>
+      <button type="button" className="button" disabled={busy || disabled} onClick={onApply}>
+        {apply}
+      </button>
+    </div>
+  );
+}

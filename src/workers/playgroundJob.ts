@@ -1,0 +1,121 @@
+/**
+ * Trying a model: load a folder for inference, then stream a completion token by token
+ * or score a text against the classifier's classes. No Worker globals, so Node tests
+ * drive it directly; playground.worker.ts is its thin shell.
+ */
+import { classify, complete, loadForInference, type LoadedForInference } from '../core/eval/inference';
+import type { ModelFiles, Task } from '../core/types';
+
+export interface PlaygroundModel {
+  task: Task;
+  family: string;
+  /** Classes of a classifier, in index order. */
+  labels: string[] | null;
+  hasChatTemplate: boolean;
+  maxPositions: number;
+}
+
+export interface GenerationSettings {
+  temperature: number;
+  topK: number;
+  topP: number;
+  repetitionPenalty: number;
+  maxNewTokens: number;
+  stopSequences: string[];
+  chat: boolean;
+  seed: number;
+}
+
+export type GenerationEnd = 'eos' | 'stop-sequence' | 'max-tokens' | 'stopped';
+
+export interface GenerationResult {
+  text: string;
+  tokens: number;
+  ms: number;
+  end: GenerationEnd;
+}
+
+export interface Classification {
+  label: string;
+  probabilities: Record<string, number>;
+}
+
+/** Thrown from the token callback to end generation early; the engine's finally blocks free the KV cache. */
+class StopRequested extends Error {}
+
+export class Playground {
+  private loaded: LoadedForInference | null = null;
+
+  load(files: ModelFiles): PlaygroundModel {
+    this.dispose();
+    this.loaded = loadForInference(files);
+    const { run, tokenizer } = this.loaded;
+    return {
+      task: run.task,
+      family: run.model.config.modelType,
+      labels: run.model.labels ? [...run.model.labels] : null,
+      hasChatTemplate: tokenizer.hasChatTemplate,
+      maxPositions: run.model.config.maxPositions,
+    };
+  }
+
+  private model(): LoadedForInference {
+    if (!this.loaded) throw new Error('No model is loaded in the playground.');
+    return this.loaded;
+  }
+
+  /**
+   * Streams the completion through `onText` (the whole text so far, after every token).
+   * `shouldStop` is polled after every token; a stop keeps the text produced so far.
+   */
+  async generate(prompt: string, s: GenerationSettings, onText: (text: string) => void, shouldStop: () => boolean): Promise<GenerationResult> {
+    const m = this.model();
+    if (m.run.task !== 'lm') throw new Error('This model is a classifier: it scores text instead of writing it.');
+    if (!prompt.trim() && !s.chat) throw new Error('Write a prompt first.');
+    const started = Date.now();
+    const eos = m.tokenizer.eosTokenId;
+    let tokens = 0;
+    let text = '';
+    let sawEos = false;
+    let stopped = false;
+    try {
+      const out = await complete(m, prompt, {
+        maxNewTokens: s.maxNewTokens,
+        temperature: s.temperature,
+        topK: s.topK,
+        topP: s.topP,
+        repetitionPenalty: s.repetitionPenalty,
+        stopSequences: s.stopSequences,
+        chat: s.chat,
+        seed: s.seed,
+        onToken: (id) => {
+          tokens++;
+          if (id === eos) sawEos = true;
+          if (shouldStop()) throw new StopRequested();
+        },
+        onText: (t) => {
+          text = t;
+          onText(t);
+        },
+      });
+      text = out.text;
+    } catch (e) {
+      if (!(e instanceof StopRequested)) throw e;
+      stopped = true;
+    }
+    // Generation ends early only at eos, a stop sequence or a stop request.
+    const end: GenerationEnd = stopped ? 'stopped' : sawEos ? 'eos' : tokens < s.maxNewTokens ? 'stop-sequence' : 'max-tokens';
+    return { text, tokens, ms: Date.now() - started, end };
+  }
+
+  async classify(text: string): Promise<Classification> {
+    const m = this.model();
+    if (!text.trim()) throw new Error('Write a text to classify first.');
+    return classify(m, text, m.run.model.config.maxPositions);
+  }
+
+  dispose(): void {
+    this.loaded?.dispose();
+    this.loaded = null;
+  }
+}
