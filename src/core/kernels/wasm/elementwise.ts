@@ -43,9 +43,10 @@ export function registerWasmElementwise(): void {
     const out = be.makeOutput(x.shape, 'float32');
     const a = be.typedArrayFromHeap(x);
     const o = be.typedArrayFromHeap(out);
+    // 0.5 v (1 + tanh(u)) = v sigmoid(2u): one Math.exp is about twice as fast as Math.tanh in V8.
     for (let i = 0; i < a.length; i++) {
       const v = a[i];
-      o[i] = 0.5 * v * (1 + Math.tanh(C * (v + 0.044715 * v * v * v)));
+      o[i] = v / (1 + Math.exp(-2 * C * (v + 0.044715 * v * v * v)));
     }
     return out;
   });
@@ -54,10 +55,11 @@ export function registerWasmElementwise(): void {
     const a = be.typedArrayFromHeap(x);
     const g = be.typedArrayFromHeap(dy);
     const o = be.typedArrayFromHeap(out);
+    // With s = sigmoid(2u) = (1 + tanh(u)) / 2: d/dv = s + 2 v s (1 - s) u'.
     for (let i = 0; i < a.length; i++) {
       const v = a[i];
-      const t = Math.tanh(C * (v + 0.044715 * v * v * v));
-      o[i] = g[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * C * (1 + 3 * 0.044715 * v * v));
+      const s = 1 / (1 + Math.exp(-2 * C * (v + 0.044715 * v * v * v)));
+      o[i] = g[i] * (s + 2 * v * s * (1 - s) * C * (1 + 3 * 0.044715 * v * v));
     }
     return out;
   });
