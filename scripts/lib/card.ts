@@ -65,9 +65,9 @@ pipeline_tag: text-generation
 
 A very small GPT-2 pretrained from scratch, in the browser studio's own TensorFlow.js
 engine, so that the studio has a real base model to fine-tune without downloading one.
-At this size and training budget it has learned the token statistics and stock phrases
-of its corpus ("the United States", "the Government"), not grammar: sampled text is word
-salad and greedy decoding loops. It is a base for trying the studio's fine-tuning, not a
+At this size and training budget it has learned the stock phrases and the local grammar
+of its corpus ("the public debt", "the Department of the fiscal year"), not meaning:
+sampled text drifts from clause to clause and greedy decoding loops. It is a base for trying the studio's fine-tuning, not a
 text generator. Regenerate or continue it with \`npm run pretrain\` (resumable; see
 scripts/pretrain.ts).
 
