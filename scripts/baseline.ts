@@ -25,7 +25,7 @@ import { evaluateSequences } from '../src/core/eval/evaluate';
 import { evaluateExamples, loadForInference } from '../src/core/eval/inference';
 import { classificationReport } from '../src/core/eval/metrics';
 import { train } from '../src/core/train/trainer';
-import { DEFAULT_HYPERPARAMS, type Example, type Hyperparams } from '../src/core/types';
+import { DEFAULT_HYPERPARAMS, type Example, type Hyperparams, type Method } from '../src/core/types';
 import { readFolder } from '../src/testutil/node';
 import { setCardSection } from './lib/card';
 import { loadCorpus, splitCorpus } from './lib/corpus';
@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       model: { type: 'string', default: join(root, 'public/models/starter-gpt2') },
       data: { type: 'string', default: join(root, 'public/samples/spam.csv') },
       backend: { type: 'string', default: 'wasm' },
+      method: { type: 'string', default: 'full' },
       epochs: { type: 'string', default: '8' },
       lr: { type: 'string', default: '1e-3' },
       'batch-size': { type: 'string', default: '16' },
@@ -145,10 +146,12 @@ async function main(): Promise<void> {
     evalEvery: 0,
     patience: Number(values.patience),
   };
-  log(`fine-tuning on ${fitSet.length} rows (dev ${devSet.length}): method full, ${hp.epochs} epochs, lr ${hp.learningRate}, batch ${hp.batchSize}, dropout ${hp.dropout}, max length ${hp.maxLength}`);
+  const method = values.method as Method;
+  if (!['full', 'freeze', 'lora'].includes(method)) throw new Error(`--method must be full, freeze or lora, not "${method}"`);
+  log(`fine-tuning on ${fitSet.length} rows (dev ${devSet.length}): method ${method}, ${hp.epochs} epochs, lr ${hp.learningRate}, batch ${hp.batchSize}, dropout ${hp.dropout}, max length ${hp.maxLength}`);
   const started = performance.now();
   const result = await train(
-    { task: 'classify', method: 'full', base: readFolder(modelDir), train: fitSet, val: devSet, hyperparams: hp },
+    { task: 'classify', method, base: readFolder(modelDir), train: fitSet, val: devSet, hyperparams: hp },
     {
       onProgress: (e) => {
         if (e.step % 10 === 0 || e.val)
@@ -171,7 +174,7 @@ async function main(): Promise<void> {
       '',
       '| classifier | test accuracy | test macro F1 |',
       '| --- | --- | --- |',
-      `| Starter GPT-2, fine-tuned (full, ${hp.epochs} epochs${hp.patience ? ` with early stopping on dev loss (patience ${hp.patience} epochs): ran ${result.history.length} of ${hp.epochs * Math.ceil(fitSet.length / hp.batchSize)} steps, kept the weights of step ${result.best?.step ?? result.history.length}` : ''}, lr ${hp.learningRate}, batch ${hp.batchSize}, dropout ${hp.dropout}, max length ${hp.maxLength}; ${fitSet.length} train + ${devSet.length} dev rows) | ${pct(ft.accuracy!)} | ${ft.macroF1!.toFixed(3)} |`,
+      `| Starter GPT-2, fine-tuned (${method}, ${hp.epochs} epochs${hp.patience ? ` with early stopping on dev loss (patience ${hp.patience} epochs): ran ${result.history.length} of ${hp.epochs * Math.ceil(fitSet.length / hp.batchSize)} steps, kept the weights of step ${result.best?.step ?? result.history.length}` : ''}, lr ${hp.learningRate}, batch ${hp.batchSize}, dropout ${hp.dropout}, max length ${hp.maxLength}; ${fitSet.length} train + ${devSet.length} dev rows) | ${pct(ft.accuracy!)} | ${ft.macroF1!.toFixed(3)} |`,
       `| Bag-of-words logistic regression (${bow.vocab.size} words, L2 ${DEFAULT_BOW.l2}, ${DEFAULT_BOW.epochs} epochs of gradient descent; all ${trainSet.length} train rows) | ${pct(bowReport.accuracy)} | ${bowReport.macroF1.toFixed(3)} |`,
       '',
       `Fine-tuning took ${minutes.toFixed(1)} minutes on ${caps.backend} (2 CPU cores shared with other jobs).`,
