@@ -7,6 +7,8 @@ const DEV = process.env.E2E_SERVER === 'dev';
 
 export default defineConfig({
   testDir: 'e2e',
+  // Screenshot generators, not tests: `npm run screenshots` (playwright.screenshots.config.ts).
+  testIgnore: 'screenshots/**',
   globalSetup: './e2e/global-setup.ts',
   // One browser at a time: the machine has 2 cores and training uses both.
   workers: 1,

@@ -7,6 +7,7 @@ import { studio, useStudio } from '../state/studio';
 import { LoraTargets } from './LoraTargets';
 import { MemoryEstimate } from './MemoryEstimate';
 import { ModelSource } from './ModelSource';
+import { NumberInput, SelectField } from './studioControls';
 import { TrainingDataNote } from './TrainingDataNote';
 
 const TASKS: [Task, string][] = [
@@ -25,22 +26,6 @@ const BACKENDS: [BackendChoice, string][] = [
   ['wasm', 'WebAssembly (CPU)'],
   ['cpu', 'Plain JS (CPU)'],
 ];
-
-function Choice<T extends string>({ label, value, options, onChange, disabled }: { label: string; value: T; options: [T, string][]; onChange: (v: T) => void; disabled?: boolean }) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select id={id} value={value} disabled={disabled} onChange={(e) => onChange(e.target.value as T)}>
-        {options.map(([v, text]) => (
-          <option key={v} value={v}>
-            {text}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
 
 function Slider({ spec, value, onChange, disabled }: { spec: SliderSpec; value: number; onChange: (v: number) => void; disabled?: boolean }) {
   const id = useId();
@@ -69,28 +54,6 @@ function Slider({ spec, value, onChange, disabled }: { spec: SliderSpec; value: 
       <div id={hintId} className="hint">
         {spec.hint}
       </div>
-    </div>
-  );
-}
-
-function NumberField({ label, value, min, onChange, disabled, hint }: { label: string; value: number; min: number; onChange: (v: number) => void; disabled?: boolean; hint: string }) {
-  const id = useId();
-  return (
-    <div className="field number">
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        type="number"
-        min={min}
-        step={1}
-        value={value}
-        disabled={disabled}
-        onChange={(e) => {
-          const v = Math.floor(Number(e.target.value));
-          if (Number.isFinite(v) && v >= min) onChange(v);
-        }}
-      />
-      <div className="hint">{hint}</div>
     </div>
   );
 }
@@ -150,10 +113,10 @@ export function TrainingPanel() {
       </div>
       <TrainingDataNote />
       <div className="choices">
-        <Choice label="Task" value={settings.task} options={TASKS.filter(([t]) => !model?.info || model.info.tasks.includes(t))} onChange={setTask} disabled={busy} />
-        <Choice label="Base model" value={settings.modelId ?? ''} options={models.map((m) => [m.id, m.name])} onChange={setModel} disabled={busy || models.length === 0} />
-        <Choice label="Method" value={settings.method} options={METHODS} onChange={setMethod} disabled={busy} />
-        <Choice label="Backend" value={settings.backend} options={BACKENDS} onChange={setBackend} disabled={busy} />
+        <SelectField label="Task" value={settings.task} options={TASKS.filter(([t]) => !model?.info || model.info.tasks.includes(t))} onChange={setTask} disabled={busy} />
+        <SelectField label="Base model" value={settings.modelId ?? ''} options={models.map((m) => [m.id, m.name])} onChange={setModel} disabled={busy || models.length === 0} />
+        <SelectField label="Method" value={settings.method} options={METHODS} onChange={setMethod} disabled={busy} />
+        <SelectField label="Backend" value={settings.backend} options={BACKENDS} onChange={setBackend} disabled={busy} />
       </div>
       {model?.description && <p className="muted small model-description">{model.description}</p>}
       <ModelSource />
@@ -166,8 +129,8 @@ export function TrainingPanel() {
         {sliders.map((spec) => (
           <Slider key={spec.key} spec={spec} value={sliderValue(hp, spec.key)} onChange={(v) => setSlider(spec.key, v)} disabled={busy} />
         ))}
-        <NumberField label="Seed" value={hp.seed} min={0} onChange={(seed) => setHyperparams({ seed })} disabled={busy} hint="Same seed, same split and same initial weights." />
-        <NumberField label="Max steps" value={hp.maxSteps} min={0} onChange={(maxSteps) => setHyperparams({ maxSteps })} disabled={busy} hint="Stop after this many steps (0: no limit)." />
+        <NumberInput label="Seed" value={hp.seed} min={0} onChange={(seed) => setHyperparams({ seed })} disabled={busy} hint="Same seed, same split and same initial weights." />
+        <NumberInput label="Max steps" value={hp.maxSteps} min={0} onChange={(maxSteps) => setHyperparams({ maxSteps })} disabled={busy} hint="Stop after this many steps (0: no limit)." />
       </div>
       {settings.method === 'lora' && <LoraTargets />}
       <MemoryEstimate />

@@ -6,6 +6,7 @@ import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import type { BackendChoice, Capabilities } from '../core/backend';
 import type { ProgressEvent, TrainRequest, TrainResult } from '../core/types';
 import type { Outcome } from './errors';
+import { workerHandle } from './workerHandle';
 import type { ImportApi } from './import.worker';
 import type { ImportProgress, ImportSummary } from './importJob';
 import type { TrainApi } from './train.worker';
@@ -50,18 +51,7 @@ export async function startTrainingWorker(
   request: TrainRequest,
   onProgress: (e: ProgressEvent) => void,
 ): Promise<StartOutcome> {
-  const worker = new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: 'train' });
-  const api: Remote<TrainApi> = wrap<TrainApi>(worker);
-  let disposed = false;
-  const dispose = () => {
-    if (disposed) return;
-    disposed = true;
-    api[releaseProxy]();
-    worker.terminate();
-  };
-  const crashed = new Promise<Outcome<never>>((resolve) => {
-    worker.addEventListener('error', (ev) => resolve({ ok: false, error: { code: 'worker', message: `The training worker crashed: ${ev.message || 'unknown error'}` } }));
-  });
+  const { api, dispose, crashed } = workerHandle<TrainApi>(new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: 'train' }), 'training');
   const init = await Promise.race([api.init(backend), crashed]);
   if (!init.ok) {
     dispose();

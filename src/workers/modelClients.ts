@@ -2,12 +2,13 @@
  * The page's side of the model and playground workers. As in clients.ts, only the worker
  * types are imported, so the two sides cannot drift.
  */
-import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
+import { proxy, transfer, wrap, type Remote } from 'comlink';
 import type { BackendChoice, Capabilities } from '../core/backend';
 import type { HubProgress } from '../core/io/hub';
 import type { ModelFiles } from '../core/types';
 import type { ModelInfo, UserModelRecord } from '../storage/modelDb';
 import type { Outcome } from './errors';
+import { workerHandle } from './workerHandle';
 import type { ModelApi } from './model.worker';
 import type { EstimateRequest, EstimateResult, HubRequest, UploadedFile } from './modelJob';
 import type { PlaygroundApi } from './playground.worker';
@@ -94,18 +95,7 @@ function buffersOf(files: ModelFiles): ArrayBuffer[] {
 
 /** A worker with `files` loaded on `backend`. The files' buffers move to the worker. */
 export async function startPlaygroundWorker(backend: BackendChoice, files: ModelFiles): Promise<Outcome<PlaygroundSession>> {
-  const worker = new Worker(new URL('./playground.worker.ts', import.meta.url), { type: 'module', name: 'playground' });
-  const api: Remote<PlaygroundApi> = wrap<PlaygroundApi>(worker);
-  let disposed = false;
-  const dispose = () => {
-    if (disposed) return;
-    disposed = true;
-    api[releaseProxy]();
-    worker.terminate();
-  };
-  const crashed = new Promise<Outcome<never>>((resolve) => {
-    worker.addEventListener('error', (ev) => resolve({ ok: false, error: { code: 'worker', message: `The playground worker crashed: ${ev.message || 'unknown error'}` } }));
-  });
+  const { api, dispose, crashed } = workerHandle<PlaygroundApi>(new Worker(new URL('./playground.worker.ts', import.meta.url), { type: 'module', name: 'playground' }), 'playground');
   const guard = async <T>(work: Promise<Outcome<T>>): Promise<Outcome<T>> => {
     try {
       return await Promise.race([work, crashed]);

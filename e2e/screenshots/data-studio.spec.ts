@@ -1,24 +1,23 @@
 /**
- * Screenshots of the data studio for review (not part of the suite):
- *   DATA_STUDIO_SHOTS=docs/data-studio npx playwright test e2e/data-studio-screenshots.spec.ts
+ * Screenshots of the data studio for review (`npm run screenshots`; not a test): writes
+ * screenshots/data-studio/*.png.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { messyCsv } from '../src/testutil/messyData';
-import { openStudio, setSlider } from './helpers';
+import { messyCsv } from '../../src/testutil/messyData';
+import { openStudio, setSlider } from '../helpers';
 
-const DIR = process.env.DATA_STUDIO_SHOTS;
-test.skip(!DIR, 'set DATA_STUDIO_SHOTS=<folder> to take the data studio screenshots');
+const DIR = join('screenshots', 'data-studio');
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.mouse.move(0, 0);
-  await page.screenshot({ path: join(DIR!, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(DIR, `${name}.png`), fullPage: true });
 }
 
 test('data studio screenshots', async ({ page }) => {
   test.setTimeout(180_000);
-  mkdirSync(DIR!, { recursive: true });
+  mkdirSync(DIR, { recursive: true });
   await openStudio(page);
   await page.getByLabel('Upload dataset').setInputFiles({ name: 'messy.csv', mimeType: 'text/csv', buffer: Buffer.from(messyCsv()) });
   await expect(page.getByRole('list', { name: 'Datasets' }).getByRole('listitem', { name: 'messy' })).toBeVisible();

@@ -1,12 +1,9 @@
 /**
- * Regenerates docs/screenshot.png for the README (not part of the suite):
- *   DOCS_SCREENSHOT=1 npx playwright test e2e/docs-screenshot.spec.ts
+ * Regenerates docs/screenshot.png for the README (`npm run screenshots`; not a test).
  */
 import { expect, test } from '@playwright/test';
 import { join } from 'node:path';
-import { openStudio, setSlider } from './helpers';
-
-test.skip(!process.env.DOCS_SCREENSHOT, 'set DOCS_SCREENSHOT=1 to regenerate docs/screenshot.png');
+import { openStudio, setSlider } from '../helpers';
 
 test('README screenshot', async ({ page }) => {
   test.setTimeout(600_000);

@@ -1,17 +1,13 @@
 /**
  * Screenshots of the model source, memory estimate and playground panels, for reviewing
- * their look (not part of the suite):
- *   BYOM_SCREENSHOTS=1 npx playwright test e2e/byom-screenshots.spec.ts
- * writes test-results/byom/*.png.
+ * their look (`npm run screenshots`; not a test): writes screenshots/byom/*.png.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { join } from 'node:path';
-import { FIXTURES, openStudio, setSlider } from './helpers';
-import { startHubServer } from './hubServer';
+import { FIXTURES, openStudio, setSlider } from '../helpers';
+import { startHubServer } from '../hubServer';
 
-test.skip(!process.env.BYOM_SCREENSHOTS, 'set BYOM_SCREENSHOTS=1 to take the panel screenshots');
-
-const OUT = join('test-results', 'byom');
+const OUT = join('screenshots', 'byom');
 const shot = (target: Page | Locator, name: string) => target.screenshot({ path: join(OUT, `${name}.png`), animations: 'disabled' });
 const trainingCard = (page: Page) => page.locator('section.card', { has: page.getByRole('heading', { name: 'Training', exact: true }) });
 
