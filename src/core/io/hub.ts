@@ -9,6 +9,11 @@
  * without touching the network. Pure `fetch`, no DOM: runs in Node, workers and pages.
  */
 import type { ModelFiles } from '../types';
+import { HubError } from './hubErrors';
+import { cachedSize, DEFAULT_ENDPOINT, DEFAULT_LARGE_BYTES, fileUrl, formatBytes, getFile, INDEX, OPTIONAL_FILES, probe, report, TOKENIZER, WEIGHTS, type Ctx } from './hubFetch';
+import { badRepo, parseRepoParts, REVISION } from './hubRepo';
+export { HubError, type HubErrorCode } from './hubErrors';
+export { parseRepoId } from './hubRepo';
 
 export interface HubProgress {
   file: string;
@@ -73,12 +78,6 @@ export class MemoryCache implements BlobCache {
     this.partials.delete(key);
   }
 }
-
-import { HubError } from './hubErrors';
-import { cachedSize, DEFAULT_ENDPOINT, DEFAULT_LARGE_BYTES, fileUrl, formatBytes, getFile, INDEX, OPTIONAL_FILES, probe, report, TOKENIZER, WEIGHTS, type Ctx } from './hubFetch';
-import { badRepo, parseRepoParts, REVISION } from './hubRepo';
-export { HubError, type HubErrorCode } from './hubErrors';
-export { parseRepoId } from './hubRepo';
 
 // ---- the folder ------------------------------------------------------------------
 
