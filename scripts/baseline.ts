@@ -30,7 +30,7 @@ import { readFolder } from '../src/testutil/node';
 import { setCardSection } from './lib/card';
 import { loadCorpus, splitCorpus } from './lib/corpus';
 import { evalWindows, tokenStream, unigramLogProbs, unigramPerplexity } from './lib/lm';
-import { FULL } from './pretrain';
+import { FULL, weighted } from './pretrain';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const log = (l: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${l}`);
@@ -47,7 +47,8 @@ async function lmComparison(modelDir: string, maxWindows: number): Promise<{ ppl
     const eot = m.tokenizer.eosTokenId!;
     let windows = evalWindows(tokenStream(m.tokenizer, valDocs.map((d) => d.text), eot), FULL.ctx);
     if (maxWindows > 0 && windows.length > maxWindows) windows = windows.filter((_, i) => i % Math.ceil(windows.length / maxWindows) === 0);
-    const uni = unigramPerplexity(unigramLogProbs(tokenStream(m.tokenizer, trainDocs.map((d) => d.text), eot), m.tokenizer.vocabSize), windows);
+    // The unigram model counts the training text the starter model saw (e-mails weighted alike).
+    const uni = unigramPerplexity(unigramLogProbs(tokenStream(m.tokenizer, weighted(trainDocs, FULL.emailWeight).map((d) => d.text), eot), m.tokenizer.vocabSize), windows);
     const r = await evaluateSequences(m.run, windows, 16, m.padId);
     return { ppl: r.perplexity!, unigram: uni.perplexity, tokens: uni.tokens };
   } finally {

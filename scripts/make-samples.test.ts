@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../src/core/data/load';
-import { cleanEmail } from './make-samples';
+import { cleanEmail } from './lib/email';
 
 const dir = join(__dirname, '..', 'public', 'samples');
 const load = (file: string, task: 'lm' | 'classify') => loadDataset(new Uint8Array(readFileSync(join(dir, file))), file, task);

