@@ -25,7 +25,7 @@ import { evaluateSequences } from '../src/core/eval/evaluate';
 import { evaluateExamples, loadForInference } from '../src/core/eval/inference';
 import { classificationReport } from '../src/core/eval/metrics';
 import { train } from '../src/core/train/trainer';
-import { DEFAULT_HYPERPARAMS, type Example, type Hyperparams, type Method } from '../src/core/types';
+import { DEFAULT_HYPERPARAMS, type Example, type Hyperparams, type Method, type ModelFiles } from '../src/core/types';
 import { readFolder } from '../src/testutil/node';
 import { setCardSection } from './lib/card';
 import { loadCorpus, splitCorpus } from './lib/corpus';
@@ -39,13 +39,23 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const SPLIT_SEED = 7;
 const TEST_FRACTION = 0.2;
 
+/** The model's context length (GPT-2's n_positions). */
+function contextOf(modelDir: string, files: ModelFiles): number {
+  const config = JSON.parse(new TextDecoder().decode(files['config.json'])) as { n_positions?: number; n_ctx?: number };
+  const context = config.n_positions ?? config.n_ctx;
+  if (!context) throw new Error(`${modelDir}/config.json has no n_positions: is it a GPT-2 folder?`);
+  return context;
+}
+
 /** Held-out perplexity of the model folder vs the unigram model, on the pretraining split's held-out documents. */
 async function lmComparison(modelDir: string, maxWindows: number): Promise<{ ppl: number; unigram: number; tokens: number }> {
-  const m = loadForInference(readFolder(modelDir));
+  const files = readFolder(modelDir);
+  const ctx = contextOf(modelDir, files);
+  const m = loadForInference(files);
   try {
     const { train: trainDocs, val: valDocs } = splitCorpus(loadCorpus(), FULL.valFraction, FULL.seed);
     const eot = m.tokenizer.eosTokenId!;
-    let windows = evalWindows(tokenStream(m.tokenizer, valDocs.map((d) => d.text), eot), FULL.ctx);
+    let windows = evalWindows(tokenStream(m.tokenizer, valDocs.map((d) => d.text), eot), ctx);
     if (maxWindows > 0 && windows.length > maxWindows) windows = windows.filter((_, i) => i % Math.ceil(windows.length / maxWindows) === 0);
     // The unigram model counts the training text the starter model saw (e-mails weighted alike).
     const uni = unigramPerplexity(unigramLogProbs(tokenStream(m.tokenizer, weighted(trainDocs, FULL.emailWeight).map((d) => d.text), eot), m.tokenizer.vocabSize), windows);
@@ -86,6 +96,8 @@ async function main(): Promise<void> {
       dropout: { type: 'string', default: '0.1' },
       // Early stopping on the dev slice (0: off): keeps the weights of the best dev epoch.
       patience: { type: 'string', default: '2' },
+      // The fine-tune's own seed (batch order, dropout, head init); the split's seed stays fixed.
+      'train-seed': { type: 'string', default: String(SPLIT_SEED) },
       'lm-windows': { type: 'string', default: '0' },
       'skip-lm': { type: 'boolean', default: false },
       'skip-classify': { type: 'boolean', default: false },
@@ -133,26 +145,28 @@ async function main(): Promise<void> {
   );
   log(`(b) BoW logistic regression (${bow.vocab.size} words, ${DEFAULT_BOW.epochs} epochs, L2 ${DEFAULT_BOW.l2}, ${((performance.now() - t0) / 1000).toFixed(1)} s): test accuracy ${pct(bowReport.accuracy)}, macro F1 ${bowReport.macroF1.toFixed(3)}`);
 
-  // (b2) the starter model fine-tuned (all weights) for classification
+  // (b2) the starter model fine-tuned for classification, reading as much of each e-mail as its context holds
+  const base = readFolder(modelDir);
+  const context = contextOf(modelDir, base);
   const hp: Hyperparams = {
     ...DEFAULT_HYPERPARAMS,
     learningRate: Number(values.lr),
     epochs: Number(values.epochs),
     batchSize: Number(values['batch-size']),
-    maxLength: 128,
+    maxLength: context,
     dropout: Number(values.dropout),
     warmupSteps: 10,
     schedule: 'linear',
-    seed: SPLIT_SEED,
+    seed: Number(values['train-seed']),
     evalEvery: 0,
     patience: Number(values.patience),
   };
   const method = values.method as Method;
   if (!['full', 'freeze', 'lora'].includes(method)) throw new Error(`--method must be full, freeze or lora, not "${method}"`);
-  log(`fine-tuning on ${fitSet.length} rows (dev ${devSet.length}): method ${method}, ${hp.epochs} epochs, lr ${hp.learningRate}, batch ${hp.batchSize}, dropout ${hp.dropout}, max length ${hp.maxLength}`);
+  log(`fine-tuning on ${fitSet.length} rows (dev ${devSet.length}): method ${method}, ${hp.epochs} epochs, lr ${hp.learningRate}, batch ${hp.batchSize}, dropout ${hp.dropout}, max length ${hp.maxLength}, seed ${hp.seed}`);
   const started = performance.now();
   const result = await train(
-    { task: 'classify', method, base: readFolder(modelDir), train: fitSet, val: devSet, hyperparams: hp },
+    { task: 'classify', method, base, train: fitSet, val: devSet, hyperparams: hp },
     {
       onProgress: (e) => {
         if (e.step % 10 === 0 || e.val)
@@ -175,7 +189,7 @@ async function main(): Promise<void> {
       '',
       '| classifier | test accuracy | test macro F1 |',
       '| --- | --- | --- |',
-      `| Starter GPT-2, fine-tuned (${method}, ${hp.epochs} epochs${hp.patience ? ` with early stopping on dev loss (patience ${hp.patience} epochs): ran ${result.history.length} of ${hp.epochs * Math.ceil(fitSet.length / hp.batchSize)} steps, kept the weights of step ${result.best?.step ?? result.history.length}` : ''}, lr ${hp.learningRate}, batch ${hp.batchSize}, dropout ${hp.dropout}, max length ${hp.maxLength}; ${fitSet.length} train + ${devSet.length} dev rows) | ${pct(ft.accuracy!)} | ${ft.macroF1!.toFixed(3)} |`,
+      `| Starter GPT-2, fine-tuned (${method}, ${hp.epochs} epochs${hp.patience ? ` with early stopping on dev loss (patience ${hp.patience} epochs): ran ${result.history.length} of ${hp.epochs * Math.ceil(fitSet.length / hp.batchSize)} steps, kept the weights of step ${result.best?.step ?? result.history.length}` : ''}, lr ${hp.learningRate}, batch ${hp.batchSize}, dropout ${hp.dropout}, max length ${hp.maxLength}, seed ${hp.seed}; ${fitSet.length} train + ${devSet.length} dev rows) | ${pct(ft.accuracy!)} | ${ft.macroF1!.toFixed(3)} |`,
       `| Bag-of-words logistic regression (${bow.vocab.size} words, L2 ${DEFAULT_BOW.l2}, ${DEFAULT_BOW.epochs} epochs of gradient descent; all ${trainSet.length} train rows) | ${pct(bowReport.accuracy)} | ${bowReport.macroF1.toFixed(3)} |`,
       '',
       `Fine-tuning took ${minutes.toFixed(1)} minutes on ${caps.backend} (2 CPU cores shared with other jobs).`,

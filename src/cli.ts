@@ -222,7 +222,7 @@ async function cmdEval(v: Values): Promise<void> {
   const m = loadForInference(readFolder(modelDir(v)));
   try {
     const { examples } = readData(v, m.run.task);
-    const r = await evaluateExamples(m, examples, { maxLength: number(v, 'max-length', 128, integer), batchSize: number(v, 'batch-size', 16, integer) });
+    const r = await evaluateExamples(m, examples, { maxLength: number(v, 'max-length', DEFAULT_HYPERPARAMS.maxLength, integer), batchSize: number(v, 'batch-size', 16, integer) });
     if (m.run.task === 'lm') print({ task: 'lm', examples: r.count, loss: r.loss, perplexity: r.perplexity });
     else print({ task: 'classify', examples: r.count, loss: r.loss, accuracy: r.accuracy, macroF1: r.macroF1, labels: r.report!.labels, confusionMatrix: r.report!.confusion, perClass: r.report!.perClass });
   } finally {

