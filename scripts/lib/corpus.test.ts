@@ -6,8 +6,7 @@
 import { readFileSync } from 'node:fs';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { weighted } from '../pretrain';
-import { loadCorpus, splitCorpus, SPAM_SAMPLE, type Doc } from './corpus';
+import { loadCorpus, splitCorpus, SPAM_SAMPLE, weighted, type Doc } from './corpus';
 
 const fold = (s: string) => s.toLowerCase().replace(/\s+/g, ' ');
 

