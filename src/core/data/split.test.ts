@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { splitTrainVal, valCount } from './split';
+import { kFolds, splitTrainVal, valCount } from './split';
 
 /** Items 0..n-1 with a class each, e.g. { id: 3, cls: 'b' }. */
 const labeled = (classes: string[]) => classes.map((cls, id) => ({ id, cls }));
@@ -91,5 +91,43 @@ describe('splitTrainVal()', () => {
 
   it.each([-0.1, 1, Number.NaN])('rejects a fraction of %d', (f) => {
     expect(() => splitTrainVal([1, 2], f, 0)).toThrow(RangeError);
+  });
+});
+
+describe('kFolds()', () => {
+  it('holds every item out exactly once, balances sizes and classes within one, and is seeded', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: 2, maxLength: 60 }), fc.integer({ min: 2, max: 10 }), fc.integer(), (classes, kWanted, seed) => {
+        const items = labeled(classes);
+        const k = Math.min(kWanted, items.length);
+        const folds = kFolds(items, k, seed, byClass);
+        expect(folds).toHaveLength(k);
+        const heldOut = folds.flatMap((f) => ids(f.val)).sort((a, b) => a - b);
+        expect(heldOut).toEqual(ids(items));
+        for (const f of folds) {
+          expect([...ids(f.train), ...ids(f.val)].sort((a, b) => a - b)).toEqual(ids(items));
+          expect(ids(f.val)).toEqual(ids(f.val).slice().sort((a, b) => a - b));
+        }
+        const sizes = folds.map((f) => f.val.length);
+        expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+        for (const c of new Set(classes)) {
+          const perFold = folds.map((f) => f.val.filter((x) => x.cls === c).length);
+          expect(Math.max(...perFold) - Math.min(...perFold)).toBeLessThanOrEqual(1);
+        }
+        expect(kFolds(items, k, seed, byClass)).toEqual(folds);
+      }),
+    );
+  });
+
+  it('deals 10 + 6 items into 4 folds of 4', () => {
+    const items = labeled([...'aaaaaaaaaa', ...'bbbbbb']);
+    const folds = kFolds(items, 4, 1, byClass);
+    expect(folds.map((f) => f.val.length)).toEqual([4, 4, 4, 4]);
+    expect(folds.map((f) => f.val.filter((x) => x.cls === 'a').length).sort()).toEqual([2, 2, 3, 3]);
+  });
+
+  it('refuses a k it cannot honour', () => {
+    expect(() => kFolds(labeled(['a', 'b', 'a']), 1, 0)).toThrow(/k must be an integer from 2 to the number of items \(3\), got 1/);
+    expect(() => kFolds(labeled(['a', 'b', 'a']), 4, 0)).toThrow(RangeError);
   });
 });

@@ -74,3 +74,35 @@ function allocate(sizes: number[], f: number, total: number, rng: () => number):
   }
   return take;
 }
+
+/**
+ * Stratified k-fold cross-validation: every item is held out in exactly one of the k
+ * folds. Each class is shuffled (seeded) and dealt round-robin, the deal continuing
+ * from class to class, so every fold gets its share of every class (within one) and
+ * fold sizes differ by at most one. Items keep their input order within train and val.
+ */
+export function kFolds<T>(items: T[], k: number, seed: number, stratifyBy: (t: T) => string = () => ''): { train: T[]; val: T[] }[] {
+  if (!Number.isInteger(k) || k < 2 || k > items.length) throw new RangeError(`k must be an integer from 2 to the number of items (${items.length}), got ${k}`);
+  const rng = mulberry32(seed);
+  const classes = new Map<string, number[]>();
+  items.forEach((item, i) => {
+    const key = stratifyBy(item);
+    const members = classes.get(key);
+    if (members) members.push(i);
+    else classes.set(key, [i]);
+  });
+  const foldOf = new Array<number>(items.length);
+  let next = 0;
+  for (const members of classes.values()) {
+    for (const i of shuffleInPlace(members.slice(), rng)) {
+      foldOf[i] = next;
+      next = (next + 1) % k;
+    }
+  }
+  return Array.from({ length: k }, (_, f) => {
+    const train: T[] = [];
+    const val: T[] = [];
+    items.forEach((item, i) => (foldOf[i] === f ? val : train).push(item));
+    return { train, val };
+  });
+}
