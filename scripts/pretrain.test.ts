@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../src/core/io/hf';
 import { loadTokenizerFromFiles } from '../src/core/tokenize/tokenizer';
 import { readFolder } from '../src/testutil/node';
-import { pretrain, SHORT, type PretrainOptions } from './pretrain';
+import { learningRateAt } from '../src/core/train/schedule';
+import { FULL, lrAt, pretrain, SHORT, type PretrainOptions } from './pretrain';
 
 const dir = mkdtempSync(join(tmpdir(), 'pretrain-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -61,5 +62,24 @@ describe('scripts/pretrain.ts --short', () => {
     expect(tok.decode(tok.encode(text))).toBe(text);
     const card = readFileSync(join(dir, 'straight', 'out', 'README.md'), 'utf8');
     expect(card).toContain('Unigram baseline');
+  });
+
+  it('restarts the cosine schedule per cycle without changing the steps of the first cycle', () => {
+    const cycle = FULL.totalSteps / FULL.cycles;
+    // The first cycle is exactly a one-cycle run of `cycle` steps (the previous starter model).
+    const oneCycle = { ...FULL, totalSteps: cycle, cycles: 1 };
+    for (let step = 0; step < cycle; step += 37) expect(lrAt(FULL, step)).toBe(lrAt(oneCycle, step));
+    // Hand-computed points: warm-up, peak, floor, then the restart at a lower peak.
+    expect(lrAt(FULL, 0)).toBe(0);
+    expect(lrAt(FULL, FULL.warmupSteps)).toBeCloseTo(FULL.learningRate, 12);
+    expect(lrAt(FULL, cycle - 1)).toBeCloseTo(FULL.learningRate * FULL.minLrFraction, 12);
+    expect(lrAt(FULL, cycle)).toBe(0);
+    expect(lrAt(FULL, cycle + FULL.warmupSteps / 2)).toBeCloseTo((FULL.learningRate * FULL.cyclePeakDecay) / 2, 12);
+    expect(lrAt(FULL, cycle + FULL.warmupSteps)).toBeCloseTo(FULL.learningRate * FULL.cyclePeakDecay, 12);
+    expect(lrAt(FULL, FULL.totalSteps - 1)).toBeCloseTo(FULL.learningRate * FULL.minLrFraction, 12);
+    // Half-way down the second cycle's cosine: the mean of its peak and zero, above the floor.
+    const mid = cycle + FULL.warmupSteps + (cycle - FULL.warmupSteps) / 2;
+    expect(lrAt(FULL, mid)).toBeCloseTo(learningRateAt(FULL.learningRate * FULL.cyclePeakDecay, 'cosine', mid - cycle, cycle, FULL.warmupSteps), 12);
+    expect(lrAt(FULL, mid)).toBeCloseTo((FULL.learningRate * FULL.cyclePeakDecay) / 2, 12);
   });
 });

@@ -12,7 +12,7 @@ export interface Sample {
 }
 
 export interface CardFacts {
-  settings: ModelShape & { batchSize: number; totalSteps: number; learningRate: number; warmupSteps: number; minLrFraction: number; weightDecay: number };
+  settings: ModelShape & { batchSize: number; totalSteps: number; learningRate: number; warmupSteps: number; minLrFraction: number; weightDecay: number; cycles: number; cyclePeakDecay: number };
   params: number;
   step: number;
   tokensSeen: number;
@@ -57,7 +57,10 @@ function millions(n: number): string {
 
 export function writeModelCard(f: CardFacts): string {
   const s = f.settings;
-  const quick = f.history.filter((h) => h.valLoss !== undefined);
+  // At most about 40 rows: every k-th quick validation, and always the last.
+  const allQuick = f.history.filter((h) => h.valLoss !== undefined);
+  const stride = Math.ceil(allQuick.length / 40);
+  const quick = allQuick.filter((_, i) => i % stride === stride - 1 || i === allQuick.length - 1);
   const curve = quick.map((h) => `| ${h.step} | ${h.loss.toFixed(3)} | ${h.valLoss!.toFixed(3)} |`).join('\n');
   return `---
 license: cc0-1.0
@@ -121,7 +124,7 @@ The training text is ${f.trainTokens.toLocaleString('en-US')} tokens (e-mails co
 - Tokens seen: ${f.tokensSeen.toLocaleString('en-US')} (${(f.tokensSeen / f.trainTokens).toFixed(2)} epochs)
 - Throughput: ${f.tokensPerSec.toFixed(0)} tokens/s on average; ${f.trainHours.toFixed(2)} h of training
 - AdamW (β = 0.9, 0.999, weight decay ${s.weightDecay}), peak learning rate ${s.learningRate}, ${s.warmupSteps} warmup
-  steps, cosine decay to ${s.minLrFraction * 100}% of the peak, gradient clipping at 1.0, dropout ${s.dropout}, seed ${s.seed}
+  steps, cosine decay to ${s.minLrFraction * 100}% of the peak${s.cycles > 1 ? `, in ${s.cycles} cycles of ${Math.ceil(s.totalSteps / s.cycles)} steps (warm restarts; each cycle warms up again to ${s.cyclePeakDecay} times the previous peak)` : ''}, gradient clipping at 1.0, dropout ${s.dropout}, seed ${s.seed}
 
 ## Evaluation (held-out documents)
 
@@ -136,7 +139,7 @@ same positions.
 | Unigram baseline | ${Math.log(f.unigramPerplexity).toFixed(4)} | ${f.unigramPerplexity.toFixed(2)} |
 
 Training curve (training loss of that step's batch; quick validation on every
-few held-out windows):
+few held-out windows)${stride > 1 ? `, every ${stride * (allQuick[0]?.step ?? 0)} steps` : ''}:
 
 | step | train loss | quick val loss |
 | --- | --- | --- |
@@ -151,6 +154,9 @@ ${curve}
 <!-- baseline-classify:start -->
 (\`npm run baseline\` writes the fine-tuning comparison here.)
 <!-- baseline-classify:end -->
+
+<!-- baseline-notes:start -->
+<!-- baseline-notes:end -->
 
 ## Sample generations
 
