@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       data: { type: 'string', default: join(root, 'public/samples/spam.csv') },
       backend: { type: 'string', default: 'wasm' },
       method: { type: 'string', default: 'full' },
-      // The studio's own defaults (what a user gets by pressing Train), fixed before any test score was seen.
+      // The studio's own defaults (what a user gets by pressing Train), not tuned on this data.
       epochs: { type: 'string', default: String(DEFAULT_HYPERPARAMS.epochs) },
       lr: { type: 'string', default: String(DEFAULT_HYPERPARAMS.learningRate) },
       'batch-size': { type: 'string', default: String(DEFAULT_HYPERPARAMS.batchSize) },
@@ -217,7 +217,7 @@ async function main(): Promise<void> {
     [
       `Spam classification on \`public/samples/spam.csv\`, one seeded stratified split (seed ${SPLIT_SEED}): ${split}. Nothing is chosen on the test rows.`,
       '',
-      `Fine-tune recipe: ${recipe} (the studio's defaults, fixed before any test score was seen). One run per fine-tune seed (batch order, dropout, head initialisation).`,
+      `Fine-tune recipe: ${recipe} (the studio's defaults as a user gets them, not tuned on this data). One run per fine-tune seed (batch order, dropout, head initialisation).`,
       '',
       '| classifier | test accuracy | test macro F1 |',
       '| --- | --- | --- |',
