@@ -144,6 +144,7 @@ async function main(): Promise<void> {
     scope = `cross-validation fold ${m[1]} of ${m[2]} within the train split of spam.csv (seed ${SPLIT_SEED}; the test rows are not used)`;
   }
   const devFraction = Number(values.dev);
+  if (Number(values.patience) > 0 && !(devFraction > 0)) throw new Error('--patience needs a dev slice to stop on: pass --dev, e.g. --dev 0.1');
   const { train: fitSet, val: devSet } = splitTrainVal(trainSet, devFraction, SPLIT_SEED, byLabel);
   const count = (xs: Example[], l: string) => xs.filter((e) => byLabel(e) === l).length;
   const split = `${trainSet.length + testSet.length} rows: train ${trainSet.length} (spam ${count(trainSet, 'spam')}, ham ${count(trainSet, 'ham')}), test ${testSet.length} (spam ${count(testSet, 'spam')}, ham ${count(testSet, 'ham')})`;
