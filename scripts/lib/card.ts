@@ -12,7 +12,7 @@ export interface Sample {
 }
 
 export interface CardFacts {
-  settings: ModelShape & { batchSize: number; totalSteps: number; learningRate: number; warmupSteps: number; minLrFraction: number; weightDecay: number; cycles: number; cyclePeakDecay: number };
+  settings: ModelShape & { batchSize: number; totalSteps: number; learningRate: number; warmupSteps: number; minLrFraction: number; weightDecay: number; cycles: number; cyclePeakDecay: number; evalEvery: number };
   params: number;
   step: number;
   tokensSeen: number;
@@ -124,7 +124,7 @@ The training text is ${f.trainTokens.toLocaleString('en-US')} tokens (e-mails co
 - Tokens seen: ${f.tokensSeen.toLocaleString('en-US')} (${(f.tokensSeen / f.trainTokens).toFixed(2)} epochs)
 - Throughput: ${f.tokensPerSec.toFixed(0)} tokens/s on average; ${f.trainHours.toFixed(2)} h of training
 - AdamW (β = 0.9, 0.999, weight decay ${s.weightDecay}), peak learning rate ${s.learningRate}, ${s.warmupSteps} warmup
-  steps, cosine decay to ${s.minLrFraction * 100}% of the peak${s.cycles > 1 ? `, in ${s.cycles} cycles of ${Math.ceil(s.totalSteps / s.cycles)} steps (warm restarts; each cycle warms up again to ${s.cyclePeakDecay} times the previous peak)` : ''}, gradient clipping at 1.0, dropout ${s.dropout}, seed ${s.seed}
+  steps, cosine decay to ${s.minLrFraction * 100}% of the ${s.cycles > 1 ? 'first ' : ''}peak${s.cycles > 1 ? `, in ${s.cycles} cycles of ${Math.ceil(s.totalSteps / s.cycles)} steps (warm restarts; each cycle warms up again to ${s.cyclePeakDecay} times the previous peak)` : ''}, gradient clipping at 1.0, dropout ${s.dropout}, seed ${s.seed}
 
 ## Evaluation (held-out documents)
 
@@ -139,7 +139,7 @@ same positions.
 | Unigram baseline | ${Math.log(f.unigramPerplexity).toFixed(4)} | ${f.unigramPerplexity.toFixed(2)} |
 
 Training curve (training loss of that step's batch; quick validation on every
-few held-out windows)${stride > 1 ? `, every ${stride * (allQuick[0]?.step ?? 0)} steps` : ''}:
+few held-out windows)${stride > 1 ? `, every ${stride * s.evalEvery} steps` : ''}:
 
 | step | train loss | quick val loss |
 | --- | --- | --- |

@@ -30,14 +30,7 @@ export function splitTrainVal<T>(
     const order = shuffleInPlace(items.map((_, i) => i), rng);
     for (const i of order.slice(0, valCount(items.length, valFraction))) inVal[i] = true;
   } else {
-    const classes = new Map<string, number[]>();
-    items.forEach((item, i) => {
-      const key = stratifyBy(item);
-      const members = classes.get(key);
-      if (members) members.push(i);
-      else classes.set(key, [i]);
-    });
-    const groups = [...classes.values()];
+    const groups = indicesByKey(items, stratifyBy);
     const take = allocate(
       groups.map((g) => g.length),
       valFraction,
@@ -49,9 +42,26 @@ export function splitTrainVal<T>(
     });
   }
 
+  return partition(items, (i) => inVal[i]);
+}
+
+/** Item indices grouped by key, groups in order of first appearance. */
+function indicesByKey<T>(items: T[], key: (t: T) => string): number[][] {
+  const groups = new Map<string, number[]>();
+  items.forEach((item, i) => {
+    const k = key(item);
+    const members = groups.get(k);
+    if (members) members.push(i);
+    else groups.set(k, [i]);
+  });
+  return [...groups.values()];
+}
+
+/** Items split by index into train and val, each keeping input order. */
+function partition<T>(items: T[], isVal: (i: number) => boolean): { train: T[]; val: T[] } {
   const train: T[] = [];
   const val: T[] = [];
-  items.forEach((item, i) => (inVal[i] ? val : train).push(item));
+  items.forEach((item, i) => (isVal(i) ? val : train).push(item));
   return { train, val };
 }
 
@@ -84,25 +94,13 @@ function allocate(sizes: number[], f: number, total: number, rng: () => number):
 export function kFolds<T>(items: T[], k: number, seed: number, stratifyBy: (t: T) => string = () => ''): { train: T[]; val: T[] }[] {
   if (!Number.isInteger(k) || k < 2 || k > items.length) throw new RangeError(`k must be an integer from 2 to the number of items (${items.length}), got ${k}`);
   const rng = mulberry32(seed);
-  const classes = new Map<string, number[]>();
-  items.forEach((item, i) => {
-    const key = stratifyBy(item);
-    const members = classes.get(key);
-    if (members) members.push(i);
-    else classes.set(key, [i]);
-  });
   const foldOf = new Array<number>(items.length);
   let next = 0;
-  for (const members of classes.values()) {
+  for (const members of indicesByKey(items, stratifyBy)) {
     for (const i of shuffleInPlace(members.slice(), rng)) {
       foldOf[i] = next;
       next = (next + 1) % k;
     }
   }
-  return Array.from({ length: k }, (_, f) => {
-    const train: T[] = [];
-    const val: T[] = [];
-    items.forEach((item, i) => (foldOf[i] === f ? val : train).push(item));
-    return { train, val };
-  });
+  return Array.from({ length: k }, (_, f) => partition(items, (i) => foldOf[i] === f));
 }
