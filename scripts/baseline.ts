@@ -31,6 +31,7 @@ import { DEFAULT_HYPERPARAMS, type Example, type Hyperparams, type Method, type 
 import { readFolder } from '../src/testutil/node';
 import { setCardSection } from './lib/card';
 import { loadCorpus, splitCorpus, weighted } from './lib/corpus';
+import { missedOverlap, missedRows, missedUnion } from './lib/missed';
 import { evalWindows, tokenStream, unigramLogProbs, unigramPerplexity } from './lib/lm';
 import { FULL } from './pretrain';
 
@@ -156,11 +157,13 @@ async function main(): Promise<void> {
   const bow = trainBow(trainRows.map((r) => r.text), trainRows.map((r) => r.label), DEFAULT_BOW);
   const labels = bow.labels;
   const testRows = labeled(testSet);
+  const bowPredicted = testRows.map((r) => predictBowLabel(bow, r.text));
   const bowReport = classificationReport(
     testRows.map((r) => labels.indexOf(r.label)),
-    testRows.map((r) => labels.indexOf(predictBowLabel(bow, r.text))),
+    bowPredicted.map((l) => labels.indexOf(l)),
     labels,
   );
+  const bowMissed = missedRows(testRows, bowPredicted);
   log(`(b) BoW logistic regression (${bow.vocab.size} words, ${DEFAULT_BOW.epochs} epochs, L2 ${DEFAULT_BOW.l2}, ${((performance.now() - t0) / 1000).toFixed(1)} s): test accuracy ${pct(bowReport.accuracy)}, macro F1 ${bowReport.macroF1.toFixed(3)}`);
 
   // (b2) the starter model fine-tuned for classification, reading as much of each e-mail as its context holds
@@ -183,7 +186,7 @@ async function main(): Promise<void> {
   const hp0 = hpFor(seeds[0]);
   const recipe = `${method}, ${hp0.epochs} epochs, lr ${hp0.learningRate} (${hp0.schedule} decay after ${hp0.warmupSteps} warm-up steps), batch ${hp0.batchSize}, dropout ${hp0.dropout}, weight decay ${hp0.weightDecay}, max length ${hp0.maxLength}${devSet.length ? `, early stopping on ${devSet.length} dev rows (patience ${hp0.patience})` : ''}; ${fitSet.length} train rows`;
   log(`fine-tuning: ${recipe}; seeds ${seeds.join(', ')}`);
-  const runs: { seed: number; accuracy: number; macroF1: number; minutes: number; note: string }[] = [];
+  const runs: { seed: number; accuracy: number; macroF1: number; minutes: number; note: string; missed: Set<number> }[] = [];
   for (const seed of seeds) {
     const hp = hpFor(seed);
     const started = performance.now();
@@ -199,9 +202,10 @@ async function main(): Promise<void> {
     const minutes = (performance.now() - started) / 60_000;
     const tuned = loadForInference(result.model);
     const ft = await evaluateExamples(tuned, testSet, { maxLength: hp.maxLength, batchSize: 16 });
+    const ftLabels = tuned.run.model.labels!;
     tuned.dispose();
     const note = result.best && hp.patience ? `stopped at step ${result.history.length}, kept step ${result.best.step}` : `${result.history.length} steps`;
-    runs.push({ seed, accuracy: ft.accuracy!, macroF1: ft.macroF1!, minutes, note });
+    runs.push({ seed, accuracy: ft.accuracy!, macroF1: ft.macroF1!, minutes, note, missed: missedRows(testRows, ft.predicted!.map((k) => ftLabels[k])) });
     log(`(b) fine-tuned starter model, seed ${seed} (${note}, ${minutes.toFixed(1)} min): test accuracy ${pct(ft.accuracy!)}, macro F1 ${ft.macroF1!.toFixed(3)}`);
   }
   const mean = (f: (r: (typeof runs)[number]) => number) => runs.reduce((a, r) => a + f(r), 0) / runs.length;
@@ -210,6 +214,12 @@ async function main(): Promise<void> {
   const met = meanAcc >= bowReport.accuracy && meanF1 >= bowReport.macroF1;
   const verdict = `${met ? 'Met' : 'Not met'}: over ${runs.length} fine-tune seed(s) the starter model averages ${pct(meanAcc)} / ${meanF1.toFixed(3)} against bag-of-words ${pct(bowReport.accuracy)} / ${bowReport.macroF1.toFixed(3)}; ${runs.filter((r) => r.accuracy >= bowReport.accuracy && r.macroF1 >= bowReport.macroF1).length} of ${runs.length} seeds reach it on both.`;
   log(`(b) ${verdict}`);
+  const overlap = missedOverlap(bowMissed, runs);
+  log(`(b) ${overlap}`);
+  for (const i of missedUnion(bowMissed, runs)) {
+    const by = [...(bowMissed.has(i) ? ['bag-of-words'] : []), ...runs.filter((r) => r.missed.has(i)).map((r) => `seed ${r.seed}`)];
+    log(`    test row ${i} (${testRows[i].label}) missed by ${by.join(', ')}: ${JSON.stringify(testRows[i].text.replace(/\s+/g, ' ').slice(0, 100))}`);
+  }
 
   report(
     modelDir,
@@ -227,6 +237,8 @@ async function main(): Promise<void> {
       `| Bag-of-words logistic regression (${bow.vocab.size} words, L2 ${DEFAULT_BOW.l2}, ${DEFAULT_BOW.epochs} epochs of gradient descent; all ${trainSet.length} train rows) | ${pct(bowReport.accuracy)} | ${bowReport.macroF1.toFixed(3)} |`,
       '',
       `**The bar** (fine-tuned at least as good as bag-of-words on both): ${verdict}`,
+      '',
+      overlap,
       '',
       `Timings on ${caps.backend} (2 CPU cores).`,
     ].join('\n'),

@@ -8,6 +8,8 @@ import { classificationReport, type ClassificationReport } from './metrics';
 export interface EvalResult extends ValMetrics {
   count: number;
   report?: ClassificationReport;
+  /** Classification: the predicted class index of each sequence, in the order given. */
+  predicted?: number[];
 }
 
 export async function evaluateSequences(run: ModelRun, seqs: Sequence[], batchSize: number, padId: number): Promise<EvalResult> {
@@ -37,5 +39,5 @@ export async function evaluateSequences(run: ModelRun, seqs: Sequence[], batchSi
   const loss = weight ? lossSum / weight : NaN;
   if (run.task === 'lm') return { loss, perplexity: Math.exp(loss), count: seqs.length };
   const report = classificationReport(yTrue, yPred, run.model.labels!);
-  return { loss, accuracy: report.accuracy, macroF1: report.macroF1, count: seqs.length, report };
+  return { loss, accuracy: report.accuracy, macroF1: report.macroF1, count: seqs.length, report, predicted: yPred };
 }

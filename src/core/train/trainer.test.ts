@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../backend';
 import { evaluateSequences } from '../eval/evaluate';
+import { classify, loadForInference } from '../eval/inference';
 import { loadModel } from '../io/hf';
 import { parseSafetensors } from '../io/safetensors';
 import { loadTokenizerFromFiles } from '../tokenize/tokenizer';
@@ -106,6 +107,21 @@ describe('train()', () => {
     const seqs = encodeExamples(val, tok, { task: 'classify', maxLength: 128, labels: model.labels!, eosTokenId: tok.eosTokenId });
     const r = await evaluateSequences({ model, lora: null, task: 'classify' }, seqs, 8, tok.padTokenId ?? 0);
     expect(r.loss).toBeCloseTo(result.best!.val.loss, 4);
+    // Per-example predictions, in order across padded batches of 3, agree with
+    // classifying each text alone (no padding) and with the reported accuracy.
+    const { predicted } = await evaluateSequences({ model, lora: null, task: 'classify' }, seqs, 3, tok.padTokenId ?? 0);
+    expect(predicted).toHaveLength(val.length);
+    const m = loadForInference(result.model);
+    try {
+      for (const [i, e] of val.entries()) {
+        if (e.kind !== 'labeled') throw new Error('expected labeled rows');
+        expect(model.labels![predicted![i]]).toBe((await classify(m, e.text, 128)).label);
+      }
+    } finally {
+      m.dispose();
+    }
+    const right = val.filter((e, i) => e.kind === 'labeled' && model.labels![predicted![i]] === e.label).length;
+    expect(r.accuracy).toBeCloseTo(right / val.length, 10);
   });
 
   it('pauses, resumes and cancels between steps', async () => {
