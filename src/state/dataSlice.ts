@@ -1,7 +1,7 @@
 /** Datasets: import (in a worker), preview, column mapping, delete, storage used. */
 import type { Schema } from '../core/data/detect';
 import type { DatasetRecord } from '../storage/db';
-import { deleteDataset, listDatasets, previewRows, updateDatasetSchema } from '../storage/datasets';
+import { deleteDataset, getDataset, listDatasets, previewRows, updateDatasetSchema } from '../storage/datasets';
 import type { StorageUsage } from '../storage/usage';
 import type { TravellingError } from '../workers/errors';
 import { PREVIEW_ROWS, type ImportStage } from '../workers/importJob';
@@ -20,6 +20,8 @@ export interface DataSlice {
   preview: Record<string, unknown>[];
   importing: ImportState | null;
   importError: TravellingError | null;
+  /** Why the last column-mapping change could not be saved (the mapping shown is the saved one). */
+  schemaError: string | null;
   usage: StorageUsage | null;
   samples: SampleEntry[];
   loadDatasets(): Promise<void>;
@@ -43,6 +45,7 @@ export const createDataSlice: SliceCreator<DataSlice> = (set, get, deps) => {
     preview: [],
     importing: null,
     importError: null,
+    schemaError: null,
     usage: null,
     samples: [],
 
@@ -113,9 +116,24 @@ export const createDataSlice: SliceCreator<DataSlice> = (set, get, deps) => {
     async setSchema(schema) {
       const id = get().selectedDatasetId;
       if (id === null) return;
-      await updateDatasetSchema(deps.db(), id, schema);
-      set({ datasets: get().datasets.map((d) => (d.id === id ? { ...d, schema } : d)) });
+      const show = (next: Schema) => set({ datasets: get().datasets.map((d) => (d.id === id ? { ...d, schema: next } : d)) });
+      // Shown before it is saved: the selects are controlled, so until the state changes they
+      // show the old mapping, and a second change made while a slow write is pending would be
+      // built on it and undo the first. Writes to one table are applied in the order issued.
+      show(schema);
+      set({ schemaError: null });
       get().suggestTask(schema);
+      try {
+        await updateDatasetSchema(deps.db(), id, schema);
+      } catch (e) {
+        // Show what the database holds again, unless a newer change has replaced this one.
+        const stored = await getDataset(deps.db(), id).catch(() => undefined);
+        if (stored && get().datasets.find((d) => d.id === id)?.schema === schema) {
+          show(stored.schema);
+          get().suggestTask(stored.schema);
+        }
+        set({ schemaError: `Could not save the column mapping: ${(e as Error).message}. The mapping shown is the last one saved.` });
+      }
     },
 
     async deleteDataset(id) {

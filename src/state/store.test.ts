@@ -5,11 +5,13 @@ import { initBackend } from '../core/backend';
 import { csv, jsonl, labeledRows, utf8 } from '../core/data/test-builders';
 import type { ModelFiles } from '../core/types';
 import { openDb, type StudioDb } from '../storage/db';
+import { getDataset } from '../storage/datasets';
 import { createRun } from '../storage/runs';
 import { tinyGpt2Files } from '../testutil/tinyModel';
 import { importFile } from '../workers/importJob';
 import { startTrainingInProcess } from '../workers/inProcess';
 import type { StudioDeps } from './deps';
+import { switchKind, withColumn } from './mapping';
 import { createStudioStore, type StudioStore } from './store';
 
 let base: ModelFiles;
@@ -134,6 +136,43 @@ describe('studio store', () => {
     expect(again.getState().datasets.map((x) => x.name)).toEqual(['reviews']);
     expect(again.getState().runs[0]).toMatchObject({ id: run.id, status: 'completed' });
     expect(again.getState().viewEvents.map((e) => e.step)).toEqual([1, 2]);
+  });
+
+  it('shows a mapping change at once, so a second change made during a slow write builds on it', async () => {
+    const d = deps();
+    const store = await ready(d);
+    await store.getState().importFiles([reviews()]);
+    const ds = () => store.getState().datasets[0];
+    // A write that takes a while, as on a busy machine.
+    const update = d.db().datasets.update.bind(d.db().datasets);
+    const slow = async (...args: Parameters<typeof update>) => {
+      await new Promise((r) => setTimeout(r, 50));
+      return update(...args);
+    };
+    vi.spyOn(d.db().datasets, 'update').mockImplementation(slow as unknown as typeof update);
+    // What the selects do: each change is built from the schema the page shows.
+    const first = store.getState().setSchema(switchKind(ds().schema, 'text', ds().columns));
+    expect(ds().schema.kind).toBe('text');
+    expect(store.getState().settings.task).toBe('lm');
+    const second = store.getState().setSchema(switchKind(ds().schema, 'labeled', ds().columns));
+    const third = store.getState().setSchema(withColumn(ds().schema, 'labelColumn', 'label'));
+    await Promise.all([first, second, third]);
+    expect(ds().schema).toEqual({ kind: 'labeled', textColumn: 'text', labelColumn: 'label' });
+    expect((await getDataset(d.db(), ds().id))!.schema).toEqual(ds().schema);
+    expect(store.getState().settings.task).toBe('classify');
+    expect(store.getState().schemaError).toBeNull();
+  });
+
+  it('puts back the saved mapping and says so when a mapping cannot be saved', async () => {
+    const d = deps();
+    const store = await ready(d);
+    await store.getState().importFiles([reviews()]);
+    const saved = store.getState().datasets[0].schema;
+    vi.spyOn(d.db().datasets, 'update').mockRejectedValueOnce(new Error('QuotaExceededError: the disk is full'));
+    await store.getState().setSchema(switchKind(saved, 'text', store.getState().datasets[0].columns));
+    expect(store.getState().datasets[0].schema).toEqual(saved);
+    expect(store.getState().settings.task).toBe('classify');
+    expect(store.getState().schemaError).toBe('Could not save the column mapping: QuotaExceededError: the disk is full. The mapping shown is the last one saved.');
   });
 
   it('refuses classification without a label column', async () => {

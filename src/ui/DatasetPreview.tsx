@@ -47,6 +47,7 @@ export function DatasetPreview() {
   const dataset = useStudio((s) => s.datasets.find((d) => d.id === s.selectedDatasetId));
   const preview = useStudio((s) => s.preview);
   const setSchema = useStudio((s) => s.setSchema);
+  const schemaError = useStudio((s) => s.schemaError);
   const titleId = useId();
   if (!dataset) return null;
   const mapped = new Set(ROLES[dataset.schema.kind].map((r) => columnFor(dataset.schema, r.field)).filter(Boolean));
@@ -64,6 +65,11 @@ export function DatasetPreview() {
       )}
       <h3>Column mapping</h3>
       <ColumnMapping schema={dataset.schema} columns={dataset.columns} onChange={(s) => void setSchema(s)} />
+      {schemaError && (
+        <div className="alert error" role="alert">
+          {schemaError}
+        </div>
+      )}
       <h3>Preview</h3>
       <div className="table-wrap">
         <table className={`preview${dataset.columns.length <= 3 ? ' fit' : ''}`} aria-label="Dataset preview">
