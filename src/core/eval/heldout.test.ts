@@ -1,0 +1,144 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend, tf } from '../backend';
+import { train } from '../train/trainer';
+import type { Example, ModelFiles } from '../types';
+import { hyperparams, promptExamples, sentimentExamples, textExamples, tinyGpt2Files } from '../../testutil/tinyModel';
+import { evaluateHeldOut, perturbRows, perturbText, PERTURBATIONS } from './heldout';
+import { classify, evaluateExamples, loadForInference, type LoadedForInference } from './inference';
+import { mulberry32 } from '../data/random';
+
+let classifier: ModelFiles;
+let lm: ModelFiles;
+
+beforeAll(async () => {
+  await initBackend('cpu');
+  const base = await tinyGpt2Files({ embeddingStd: 0.5 });
+  // A few steps only: a classifier that gets some rows right and some wrong.
+  classifier = (await train({ task: 'classify', method: 'full', base, train: sentimentExamples(16), hyperparams: hyperparams({ learningRate: 1e-2, epochs: 1, batchSize: 8, maxSteps: 2 }) })).model;
+  lm = (await train({ task: 'lm', method: 'full', base, train: promptExamples(6), hyperparams: hyperparams({ learningRate: 1e-2, epochs: 1, batchSize: 6, maxSteps: 1 }) })).model;
+});
+
+async function withModel<T>(files: ModelFiles, fn: (m: LoadedForInference) => Promise<T>): Promise<T> {
+  const m = loadForInference(files);
+  try {
+    return await fn(m);
+  } finally {
+    m.dispose();
+  }
+}
+
+/** Held-out rows unlike the training phrases, so the classifier misses some. */
+const heldOut: Example[] = [
+  { kind: 'labeled', text: 'A good, good film. Great acting!', label: 'pos' },
+  { kind: 'labeled', text: 'awful food and a bad waiter', label: 'neg' },
+  { kind: 'labeled', text: 'Great day at the beach', label: 'pos' },
+  { kind: 'labeled', text: 'The film was bad, the day awful.', label: 'neg' },
+  { kind: 'labeled', text: 'good', label: 'neg' },
+  { kind: 'labeled', text: 'Bad day? No: a great one', label: 'pos' },
+  { kind: 'labeled', text: 'food', label: 'pos' },
+];
+
+describe('perturbText', () => {
+  it('is seeded, and every kind edits a sentence with words and punctuation', () => {
+    const text = 'The quick brown fox jumps over the lazy dog. What a good day!';
+    for (const { id } of PERTURBATIONS) {
+      const a = perturbText(text, id, mulberry32(5));
+      expect(a).toBe(perturbText(text, id, mulberry32(5)));
+      expect(a, id).not.toBe(text);
+    }
+  });
+
+  it('edits only the input side: the label, the completion and the assistant turn stay', () => {
+    const rows: Example[] = [
+      { kind: 'labeled', text: 'Some words in a row.', label: 'x' },
+      { kind: 'prompt', prompt: 'Name a colour.', completion: ' Blue.' },
+      { kind: 'chat', messages: [{ role: 'user', content: 'Hello there!' }, { role: 'assistant', content: 'Hi!' }] },
+    ];
+    const [l, p, c] = perturbRows(rows, 'casing', 3);
+    expect(l).toMatchObject({ kind: 'labeled', label: 'x' });
+    expect((l as { text: string }).text.toLowerCase()).toBe('some words in a row.');
+    expect(p).toMatchObject({ completion: ' Blue.' });
+    expect((c as { messages: { content: string }[] }).messages[1].content).toBe('Hi!');
+    expect((c as { messages: { content: string }[] }).messages[0].content).not.toBe('Hello there!');
+  });
+});
+
+describe('evaluateHeldOut', () => {
+  it('scores a classifier as classifying each row alone does, with its confusion matrix and mistakes', async () => {
+    await withModel(classifier, async (m) => {
+      const before = tf.memory().numTensors;
+      const r = await evaluateHeldOut(m, heldOut, { maxLength: 32, batchSize: 3, seed: 4 });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(r).toMatchObject({ task: 'classify', count: heldOut.length, offered: heldOut.length, empty: 0 });
+
+      // The reference: one forward pass per text, without padding or batching.
+      const alone = await Promise.all(heldOut.map((e) => classify(m, (e as { text: string }).text, 32)));
+      const wrong = heldOut.flatMap((e, i) => (alone[i].label === (e as { label: string }).label ? [] : [i]));
+      expect(r.mistakes!.map((x) => x.index)).toEqual(wrong);
+      for (const x of r.mistakes!) expect(x.predicted).toBe(alone[x.index].label);
+      expect(wrong.length).toBeGreaterThan(0);
+      expect(r.metrics.accuracy).toBeCloseTo(1 - wrong.length / heldOut.length, 10);
+      const c = r.classification!;
+      expect(c.confusion.flat().reduce((a, b) => a + b, 0)).toBe(heldOut.length);
+      const labels = c.labels;
+      for (const [t, row] of c.confusion.entries()) {
+        for (const [p, n] of row.entries()) {
+          expect(n).toBe(heldOut.filter((e, i) => (e as { label: string }).label === labels[t] && alone[i].label === labels[p]).length);
+        }
+      }
+      // The same loss as the engine's plain evaluation of these rows.
+      expect(r.metrics.loss).toBeCloseTo((await evaluateExamples(m, heldOut, { maxLength: 32, batchSize: 8 })).loss, 5);
+
+      // Robustness: each kind's accuracy and flips agree with classifying each edited text alone.
+      expect(r.robustness.map((x) => x.perturbation)).toEqual(PERTURBATIONS.map((p) => p.id));
+      for (const rob of r.robustness) {
+        const edited = perturbRows(heldOut, rob.perturbation, 4);
+        const labelsAlone = await Promise.all(edited.map(async (e) => (await classify(m, (e as { text: string }).text, 32)).label));
+        expect(rob.flipped, rob.perturbation).toBe(labelsAlone.filter((l, i) => l !== alone[i].label).length);
+        expect(rob.accuracy, rob.perturbation).toBeCloseTo(labelsAlone.filter((l, i) => l === (heldOut[i] as { label: string }).label).length / heldOut.length, 10);
+        expect(rob.changed).toBe(edited.filter((e, i) => (e as { text: string }).text !== (heldOut[i] as { text: string }).text).length);
+        expect(rob.flipped!).toBeLessThanOrEqual(rob.changed);
+      }
+    });
+  });
+
+  it('scores a seeded sample when asked for fewer rows, and reports progress per pass', async () => {
+    await withModel(classifier, async (m) => {
+      const progress: string[] = [];
+      const r = await evaluateHeldOut(m, [...heldOut, ...sentimentExamples(20)], {
+        maxLength: 32,
+        batchSize: 8,
+        maxRows: 10,
+        perturbations: ['typos', 'casing'],
+        onProgress: (d, t) => progress.push(`${d}/${t}`),
+      });
+      expect(r).toMatchObject({ count: 10, offered: 27 });
+      expect(progress).toEqual(['1/3', '2/3', '3/3']);
+    });
+  });
+
+  it('says which labels a classifier does not know, and refuses rows without labels', async () => {
+    await withModel(classifier, async (m) => {
+      await expect(evaluateHeldOut(m, [...heldOut, { kind: 'labeled', text: 'meh', label: 'neutral' }], { maxLength: 32, batchSize: 8 })).rejects.toThrow(
+        'labels this model does not know: "neutral" (it knows "neg", "pos")',
+      );
+      await expect(evaluateHeldOut(m, textExamples(2), { maxLength: 32, batchSize: 8 })).rejects.toThrow('rows with a text and a label');
+      await expect(evaluateHeldOut(m, [{ kind: 'labeled', text: '', label: 'pos' }], { maxLength: 32, batchSize: 8 })).rejects.toThrow('None of these rows has any text');
+    });
+  });
+
+  it('gives a language model perplexity, and robustness only where rows have a prompt to edit', async () => {
+    await withModel(lm, async (m) => {
+      const prompts = promptExamples(6);
+      const r = await evaluateHeldOut(m, prompts, { maxLength: 32, batchSize: 4, perturbations: ['typos'] });
+      expect(r.task).toBe('lm');
+      expect(r.metrics.perplexity).toBeCloseTo(Math.exp(r.metrics.loss), 8);
+      expect(r.metrics.loss).toBeCloseTo((await evaluateExamples(m, prompts, { maxLength: 32, batchSize: 8 })).loss, 5);
+      expect(r.robustness).toHaveLength(1);
+      expect(r.robustness[0].changed).toBeGreaterThan(0);
+      expect(r.mistakes).toBeUndefined();
+      const plain = await evaluateHeldOut(m, textExamples(3), { maxLength: 32, batchSize: 4 });
+      expect(plain.robustness).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,216 @@
+/**
+ * Held-out evaluation of a saved model: the metrics of its task on rows it never trained on,
+ * for a classifier the confusion matrix and the rows it gets wrong, and robustness: the same
+ * metrics after seeded edits of the input side (typos, casing, punctuation, deleted words,
+ * synonyms), with how many predictions each kind of edit changes.
+ */
+import { mulberry32, shuffleInPlace } from '../data/random';
+import { wordnetSynonyms } from '../data/augment';
+import { caseVariant, keyboardTypos, punctuationVariant, randomDelete, synonymReplace, type Rng } from '../data/textops';
+import { encodeExamples } from '../train/batches';
+import type { Example } from '../types';
+import { evaluateSequences } from './evaluate';
+import type { LoadedForInference } from './inference';
+import type { ClassificationReport } from './metrics';
+
+export type Perturbation = 'typos' | 'casing' | 'punctuation' | 'deletion' | 'synonyms';
+
+export const PERTURBATIONS: readonly { id: Perturbation; label: string; description: string }[] = [
+  { id: 'typos', label: 'Typos', description: 'a keyboard typo in 1 of every 20 words' },
+  { id: 'casing', label: 'Casing', description: 'all lower case, all upper case or sentence case' },
+  { id: 'punctuation', label: 'Punctuation', description: 'punctuation removed or the sentence end changed' },
+  { id: 'deletion', label: 'Dropped words', description: '1 of every 10 words deleted' },
+  { id: 'synonyms', label: 'Synonyms', description: '1 of every 10 words replaced by a WordNet synonym' },
+];
+
+/** One pass over the rows: the task's metrics. */
+export interface PassMetrics {
+  loss: number;
+  perplexity?: number;
+  accuracy?: number;
+  macroF1?: number;
+}
+
+export interface RobustnessResult extends PassMetrics {
+  perturbation: Perturbation;
+  /** Rows whose input the edit actually changed (a text without letters may have no typo spot). */
+  changed: number;
+  /** Classification: rows whose predicted class differs from the unedited row's. */
+  flipped?: number;
+}
+
+export interface Mistake {
+  /** Position in the evaluated rows. */
+  index: number;
+  /** The row's text, cut to `MISTAKE_TEXT_CHARS`. */
+  text: string;
+  label: string;
+  predicted: string;
+}
+
+export interface HeldOutReport {
+  task: 'classify' | 'lm';
+  /** Rows scored (after `maxRows` sampling and dropping rows without text). */
+  count: number;
+  /** Rows offered before sampling. */
+  offered: number;
+  /** Rows left out because they have no tokens. */
+  empty: number;
+  metrics: PassMetrics;
+  classification?: ClassificationReport;
+  mistakes?: Mistake[];
+  /** Empty when the rows have no input side to edit (plain text for a language model). */
+  robustness: RobustnessResult[];
+}
+
+export interface HeldOutOptions {
+  maxLength: number;
+  batchSize: number;
+  seed?: number;
+  /** Score a seeded sample of at most this many rows (0: all). */
+  maxRows?: number;
+  perturbations?: readonly Perturbation[];
+  /** Mistakes listed, at most. */
+  maxMistakes?: number;
+  /** After each pass (the clean one, then each perturbation). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export const MISTAKE_TEXT_CHARS = 400;
+
+const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+
+/** The edited text; the same (text, kind, rng state) always gives the same edit. */
+export function perturbText(text: string, kind: Perturbation, rng: Rng): string {
+  const n = (rate: number) => Math.max(1, Math.round(rate * words(text)));
+  switch (kind) {
+    case 'typos':
+      return keyboardTypos(text, n(0.05), rng);
+    case 'casing':
+      return caseVariant(text, rng);
+    case 'punctuation':
+      return punctuationVariant(text, rng);
+    case 'deletion':
+      return randomDelete(text, 0.1, rng);
+    case 'synonyms':
+      return synonymReplace(text, n(0.1), rng, wordnetSynonyms);
+  }
+}
+
+/** The input side of a row with `edit` applied: a labelled row's text, a prompt, a chat's last user turn. Plain text has none. */
+export function perturbExample(ex: Example, edit: (s: string) => string): Example | null {
+  switch (ex.kind) {
+    case 'labeled':
+      return { ...ex, text: edit(ex.text) };
+    case 'prompt':
+      return { ...ex, prompt: edit(ex.prompt) };
+    case 'chat': {
+      const k = ex.messages.map((m) => m.role).lastIndexOf('user');
+      if (k < 0) return null;
+      return { ...ex, messages: ex.messages.map((m, i) => (i === k ? { ...m, content: edit(m.content) } : m)) };
+    }
+    case 'text':
+      return null;
+  }
+}
+
+function inputOf(ex: Example): string {
+  switch (ex.kind) {
+    case 'labeled':
+    case 'text':
+      return ex.text;
+    case 'prompt':
+      return ex.prompt;
+    case 'chat':
+      return ex.messages.map((m) => m.content).join('\n');
+  }
+}
+
+/**
+ * Every row with its input side edited by `kind`. Each row has its own generator (from the
+ * seed, the row's position and the kind), so a row's edit does not depend on the other rows.
+ * An edit that would empty the input keeps the row as it was.
+ */
+export function perturbRows(rows: Example[], kind: Perturbation, seed: number): Example[] {
+  const salt = PERTURBATIONS.findIndex((p) => p.id === kind) + 1;
+  return rows.map((ex, i) => {
+    const rng = mulberry32((seed * 1_000_003 + i * 7919 + salt * 104_729) >>> 0);
+    const out = perturbExample(ex, (s) => perturbText(s, kind, rng));
+    return out && inputOf(out).trim() !== '' ? out : ex;
+  });
+}
+
+export async function evaluateHeldOut(m: LoadedForInference, rows: Example[], opts: HeldOutOptions): Promise<HeldOutReport> {
+  const { run, tokenizer } = m;
+  const task = run.task;
+  const seed = opts.seed ?? 1;
+  let picked = rows;
+  if (opts.maxRows && rows.length > opts.maxRows) {
+    const order = shuffleInPlace(rows.map((_, i) => i), mulberry32(seed)).slice(0, opts.maxRows).sort((a, b) => a - b);
+    picked = order.map((i) => rows[i]);
+  }
+  const encodeOpts = {
+    task,
+    maxLength: Math.min(opts.maxLength, run.model.config.maxPositions),
+    labels: run.model.labels ?? undefined,
+    eosTokenId: tokenizer.eosTokenId ?? run.model.config.eosTokenId,
+  };
+  if (task === 'classify' && picked.some((e) => e.kind !== 'labeled')) {
+    throw new Error('This model is a classifier: evaluate it on rows with a text and a label.');
+  }
+  if (task === 'classify') {
+    const known = new Set(run.model.labels);
+    const unknown = [...new Set(picked.map((e) => (e as { label: string }).label).filter((l) => !known.has(l)))];
+    if (unknown.length) {
+      throw new Error(`The rows have labels this model does not know: ${unknown.slice(0, 5).map((l) => `"${l}"`).join(', ')} (it knows ${[...known].map((l) => `"${l}"`).join(', ')}).`);
+    }
+  }
+
+  // Rows the tokenizer turns into nothing are left out up front, so sequences and rows stay aligned.
+  const kept = picked.filter((ex) => encodeExamples([ex], tokenizer, encodeOpts).length > 0);
+  if (kept.length === 0) throw new Error('None of these rows has any text to score.');
+  const editable = kept.every((ex) => ex.kind !== 'text');
+  const kinds = editable ? [...(opts.perturbations ?? PERTURBATIONS.map((p) => p.id))] : [];
+  const total = 1 + kinds.length;
+  const pass = async (examples: Example[]) => {
+    const seqs = encodeExamples(examples, tokenizer, encodeOpts);
+    // Per row (not per window) for a classifier; a language model's rows may span windows, which is fine for its loss.
+    if (task === 'classify' && seqs.length !== examples.length) throw new Error('an edited row lost all its tokens');
+    return evaluateSequences(run, seqs, opts.batchSize, m.padId);
+  };
+  const metricsOf = (r: Awaited<ReturnType<typeof pass>>): PassMetrics =>
+    task === 'lm' ? { loss: r.loss, perplexity: r.perplexity } : { loss: r.loss, accuracy: r.accuracy, macroF1: r.macroF1 };
+
+  const clean = await pass(kept);
+  opts.onProgress?.(1, total);
+  const labels = run.model.labels ?? [];
+  const report: HeldOutReport = {
+    task,
+    count: kept.length,
+    offered: rows.length,
+    empty: picked.length - kept.length,
+    metrics: metricsOf(clean),
+    robustness: [],
+  };
+  if (task === 'classify') {
+    report.classification = clean.report;
+    report.mistakes = kept
+      .flatMap((ex, i) => {
+        const e = ex as Extract<Example, { kind: 'labeled' }>;
+        const predicted = labels[clean.predicted![i]];
+        return predicted === e.label ? [] : [{ index: i, text: e.text.slice(0, MISTAKE_TEXT_CHARS), label: e.label, predicted }];
+      })
+      .slice(0, opts.maxMistakes ?? 50);
+  }
+
+  for (const [k, kind] of kinds.entries()) {
+    const edited = perturbRows(kept, kind, seed);
+    const changed = edited.filter((ex, i) => inputOf(ex) !== inputOf(kept[i])).length;
+    const r = await pass(edited);
+    const result: RobustnessResult = { perturbation: kind, changed, ...metricsOf(r) };
+    if (task === 'classify') result.flipped = r.predicted!.filter((p, i) => p !== clean.predicted![i]).length;
+    report.robustness.push(result);
+    opts.onProgress?.(2 + k, total);
+  }
+  return report;
+}
