@@ -11,10 +11,12 @@ test.beforeEach(({ page }) => {
   page.on('pageerror', (e) => console.log('pageerror:', e.message));
 });
 
-/** A two-step LoRA run on the wasm backend (dropout on: the fused attention's mask path) with the tiny model; resolves when it is completed. */
-async function shortRun(page: Page, dataset: string): Promise<void> {
-  await page.getByLabel('Upload dataset').setInputFiles(join(FIXTURES, dataset));
-  await expect(page.getByRole('list', { name: 'Datasets' }).getByRole('listitem')).toHaveCount(1);
+/** A two-step LoRA run on the wasm backend (dropout on: the fused attention's mask path) with the tiny model, on `dataset` uploaded first (null: the one chosen); resolves when it is completed. */
+async function shortRun(page: Page, dataset: string | null): Promise<void> {
+  if (dataset) {
+    await page.getByLabel('Upload dataset').setInputFiles(join(FIXTURES, dataset));
+    await expect(page.getByRole('list', { name: 'Datasets' }).getByRole('listitem')).toHaveCount(1);
+  }
   await page.getByLabel('Method').selectOption('lora');
   await page.getByLabel('Backend').selectOption('wasm');
   await setSlider(page, 'Batch size', 4);
@@ -84,4 +86,44 @@ test('shows class probabilities for a classifier run', async ({ page }) => {
   const bars = page.getByRole('list', { name: 'Class probabilities' });
   await expect(bars.getByRole('meter')).toHaveCount(2);
   for (const label of ['positive', 'negative']) await expect(bars.getByRole('meter', { name: label })).toHaveAttribute('aria-valuetext', /^\d+\.\d%$/);
+});
+
+test('evaluates a classifier run on the test split it never trained on', async ({ page }) => {
+  await openStudio(page);
+  await page.getByLabel('Upload dataset').setInputFiles(join(FIXTURES, 'reviews.csv'));
+  await expect(page.getByRole('list', { name: 'Datasets' }).getByRole('listitem')).toHaveCount(1);
+  // Hold a quarter of the rows out in the data studio.
+  await page.getByRole('tab', { name: 'Data studio' }).click();
+  await page.getByRole('tab', { name: 'Split', exact: true }).click();
+  await setSlider(page, 'Test share', 0.25);
+  await page.getByRole('button', { name: 'Preview split' }).click();
+  await page.getByRole('button', { name: 'Apply split' }).click();
+  await expect(page.getByRole('list', { name: 'Versions' }).getByRole('listitem', { name: 'v1' })).toContainText(/\d+ test/);
+  await page.getByRole('tab', { name: 'Training' }).click();
+  await expect(page.getByLabel('Training data')).toContainText(/test rows held out/);
+  await shortRun(page, null);
+  await tryInPlayground(page, /^classify-lora-1 /);
+
+  const evaluation = page.getByRole('region', { name: 'Evaluate' });
+  const on = evaluation.getByLabel('Evaluate on');
+  // The run's own test split is chosen for it.
+  await expect(on.locator('option:checked')).toHaveText(/^reviews · v1, test split \(\d+ rows\)$/);
+  const tested = Number(/\((\d+) rows\)/.exec((await on.locator('option:checked').textContent())!)![1]);
+  expect(tested).toBeGreaterThanOrEqual(8);
+  await evaluation.getByRole('button', { name: 'Evaluate', exact: true }).click();
+  const figures = evaluation.getByRole('definition');
+  await expect(figures.first()).toHaveText(/^\d+\.\d%$/, { timeout: 60_000 });
+  await expect(evaluation).toContainText(`classify-lora-1 on reviews · v1, test split: ${tested} rows scored`);
+  // Every test row lands in one cell of the confusion matrix.
+  const cells = evaluation.getByRole('table', { name: 'Confusion matrix' }).locator('td');
+  await expect(cells).toHaveCount(4);
+  const counts = (await cells.allTextContents()).map(Number);
+  expect(counts.reduce((a, b) => a + b, 0)).toBe(tested);
+  await expect(evaluation.getByRole('table', { name: 'Per-class scores' }).getByRole('row')).toHaveCount(3);
+  const robustness = evaluation.getByRole('table', { name: 'Robustness' });
+  await expect(robustness.getByRole('row')).toHaveCount(6);
+  await expect(robustness).toContainText('Typos');
+  // The imported rows are offered too, with a warning that the run trained on them.
+  await on.selectOption({ label: 'reviews, all rows (40 rows)' });
+  await expect(evaluation.getByRole('note')).toContainText('trained on these rows');
 });

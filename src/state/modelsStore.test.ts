@@ -2,11 +2,14 @@ import 'fake-indexeddb/auto';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../core/backend';
+import type { DataRow } from '../core/data/rows';
 import { csv, labeledRows, utf8 } from '../core/data/test-builders';
+import { datasetStats, type DataRecipe } from '../core/data/versions';
 import type { ModelFiles } from '../core/types';
 import { openDb, type StudioDb } from '../storage/db';
 import { openModelDb, type ModelDb } from '../storage/modelDb';
 import { deleteUserModel, listUserModels, loadUserModelFiles } from '../storage/userModels';
+import { saveVersion } from '../storage/versions';
 import { FAKE_ENDPOINT, fakeHub, type FakeHub } from '../testutil/fakeHub';
 import { readFolder } from '../testutil/node';
 import type { Outcome } from '../workers/errors';
@@ -247,6 +250,72 @@ describe('playground in the store', () => {
     const c = store.getState().playground.classification!;
     expect(Object.values(c.probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     expect(c.label).toBe(Object.entries(c.probabilities).sort((a, b) => b[1] - a[1])[0][0]);
+  });
+
+  it('evaluates a classifier run on the test split of the version it trained on', async () => {
+    const d = deps();
+    const store = await ready(d);
+    await store.getState().importFiles([reviews()]);
+    const dataset = store.getState().datasets[0];
+    // A version split 18 / 6, saved as the data studio would.
+    const rows: DataRow[] = labeledRows(24).map(([text, label], i) => ({ id: i, text, label, split: i < 18 ? 'train' : 'test' }));
+    const version = await saveVersion(d.db(), { datasetId: dataset.id, parentId: null, recipe: { split: { train: 0.75, validation: 0, test: 0.25, seed: 1, stratify: true } } as DataRecipe, schema: dataset.schema, createdAt: Date.now(), stats: datasetStats(rows) }, rows);
+    await store.getState().loadVersions();
+    await store.getState().chooseVersion(version.id);
+    store.getState().setBackend('cpu');
+    store.getState().setHyperparams({ epochs: 1, batchSize: 8, maxLength: 16, maxSteps: 2 });
+    await store.getState().startTraining();
+    const run = store.getState().runs[0];
+    expect(run).toMatchObject({ status: 'completed', versionId: version.id });
+
+    await store.getState().setPlaygroundBackend('cpu');
+    await store.getState().choosePlaygroundSource(`run:${run.id}`);
+    const ev = store.getState().playground.evaluation;
+    // The run's own test split is chosen; the imported rows are offered but marked as trained on.
+    expect(ev.sourceKey).toBe(`test:${version.id}`);
+    expect(ev.sources).toEqual([
+      expect.objectContaining({ key: `test:${version.id}`, rows: 6, trainedOn: false }),
+      expect.objectContaining({ key: `all:${dataset.id}`, rows: 24, trainedOn: true }),
+    ]);
+    const seen: string[] = [];
+    const unsubscribe = store.subscribe((s) => {
+      const p = s.playground.evaluation.progress;
+      if (p && seen.at(-1) !== `${p.done}/${p.total}`) seen.push(`${p.done}/${p.total}`);
+    });
+    await store.getState().evaluateModel();
+    unsubscribe();
+    const after = store.getState().playground;
+    expect(after.status).toBe('ready');
+    expect(after.evaluation).toMatchObject({ status: 'idle', error: null, progress: null, evaluatedOn: expect.stringContaining('test split') });
+    const report = after.evaluation.report!;
+    expect(report).toMatchObject({ task: 'classify', count: 6, offered: 6 });
+    expect(report.classification!.confusion.flat().reduce((a, b) => a + b, 0)).toBe(6);
+    expect(report.robustness).toHaveLength(5);
+    expect(seen).toEqual(['1/6', '2/6', '3/6', '4/6', '5/6', '6/6']);
+    // Each mistake is a test row (ids 18-23 of the import) and names what the model said.
+    for (const m of report.mistakes!) {
+      expect(m.text).toBe(`review number ${19 + m.index} says something`);
+      expect(m.predicted).not.toBe(m.label);
+    }
+  });
+
+  it('scores a language model on labelled rows as text, and asks for rows when none are chosen', async () => {
+    const store = await ready(deps());
+    await store.getState().importFiles([reviews()]);
+    await store.getState().setPlaygroundBackend('cpu');
+    await store.getState().choosePlaygroundSource('model:tiny');
+    const ev = store.getState().playground.evaluation;
+    expect(ev.sourceKey).toBeNull();
+    store.getState().chooseEvalSource(ev.sources[0].key);
+    await store.getState().evaluateModel();
+    // The tiny model is a language model: labelled rows are scored as text (perplexity), with nothing to edit for robustness.
+    const report = store.getState().playground.evaluation.report!;
+    expect(report.task).toBe('lm');
+    expect(report.metrics.perplexity).toBeGreaterThan(1);
+    expect(report.robustness).toEqual([]);
+    store.getState().chooseEvalSource(null);
+    await store.getState().evaluateModel();
+    expect(store.getState().playground.evaluation.error).toBe('Choose the rows to evaluate on first.');
   });
 
   it('reports a model that cannot load', async () => {

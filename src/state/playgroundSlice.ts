@@ -3,8 +3,14 @@
  * completion (with sampling settings and a Stop) or score a text against a classifier.
  */
 import type { BackendChoice, BackendName } from '../core/backend';
-import type { ModelFiles } from '../core/types';
+import { toExamples } from '../core/data/detect';
+import { rowsToExamples } from '../core/data/rows';
+import type { HeldOutReport } from '../core/eval/heldout';
+import type { Example, ModelFiles } from '../core/types';
+import { loadRows } from '../storage/datasets';
+import type { RunRecord } from '../storage/db';
 import { loadRunFiles } from '../storage/runs';
+import { listVersions, loadVersionRows } from '../storage/versions';
 import type { PlaygroundSession } from '../workers/modelClients';
 import type { Classification, GenerationEnd, GenerationSettings, PlaygroundModel } from '../workers/playgroundJob';
 import type { SliceCreator } from './store';
@@ -30,12 +36,36 @@ export const DEFAULT_PLAYGROUND_SETTINGS: PlaygroundSettings = {
   chat: false,
 };
 
-export type PlaygroundStatus = 'idle' | 'loading' | 'ready' | 'generating' | 'classifying';
+export type PlaygroundStatus = 'idle' | 'loading' | 'ready' | 'generating' | 'classifying' | 'evaluating';
 
 export interface PlaygroundLoaded extends PlaygroundModel {
   name: string;
   backend: BackendName;
 }
+
+/** Rows a model can be evaluated on: a version's test split, or all rows of a dataset. */
+export interface EvalSource {
+  /** "test:<versionId>" or "all:<datasetId>". */
+  key: string;
+  label: string;
+  rows: number;
+  datasetId: number;
+  /** The loaded run trained on these rows (all rows of its own imported dataset): the scores would not be held-out. */
+  trainedOn: boolean;
+}
+
+export interface EvaluationState {
+  sources: EvalSource[];
+  sourceKey: string | null;
+  status: 'idle' | 'running';
+  progress: { done: number; total: number } | null;
+  report: HeldOutReport | null;
+  /** What the report was computed on (the source's label), and for which model. */
+  evaluatedOn: string | null;
+  error: string | null;
+}
+
+const NO_EVALUATION: EvaluationState = { sources: [], sourceKey: null, status: 'idle', progress: null, report: null, evaluatedOn: null, error: null };
 
 export interface PlaygroundState {
   /** "run:<id>" or "model:<id>"; null before a choice. */
@@ -48,6 +78,7 @@ export interface PlaygroundState {
   output: string;
   last: { tokens: number; ms: number; end: GenerationEnd } | null;
   classification: Classification | null;
+  evaluation: EvaluationState;
 }
 
 export interface PlaygroundSlice {
@@ -58,6 +89,39 @@ export interface PlaygroundSlice {
   generateText(prompt: string): Promise<void>;
   stopGenerating(): void;
   classifyText(text: string): Promise<void>;
+  chooseEvalSource(key: string | null): void;
+  /** Scores the loaded model on the chosen rows: held-out metrics, confusion matrix, mistakes, robustness. */
+  evaluateModel(): Promise<void>;
+}
+
+/**
+ * The evaluation choices: every version's test split first, then each dataset's rows as
+ * imported (for a separate test file). A run's default is the test split of the version
+ * it trained on, else another test split of its dataset.
+ */
+export function evalSources(
+  datasets: readonly { id: number; name: string; rowCount: number }[],
+  versions: readonly { id: number; datasetId: number; name: string; stats: { splits: Partial<Record<string, number>> } }[],
+  run: Pick<RunRecord, 'datasetId' | 'versionId'> | null,
+): { sources: EvalSource[]; preferred: string | null } {
+  const name = new Map(datasets.map((d) => [d.id, d.name]));
+  const tests: EvalSource[] = versions
+    .filter((v) => (v.stats.splits.test ?? 0) > 0 && name.has(v.datasetId))
+    .map((v) => ({ key: `test:${v.id}`, label: `${name.get(v.datasetId)} · ${v.name}, test split`, rows: v.stats.splits.test!, datasetId: v.datasetId, trainedOn: false }));
+  const all: EvalSource[] = datasets.map((d) => ({
+    key: `all:${d.id}`,
+    label: `${d.name}, all rows`,
+    rows: d.rowCount,
+    datasetId: d.id,
+    // A run on a version trained on that version's rows, which come from these.
+    trainedOn: run !== null && run.datasetId === d.id,
+  }));
+  let preferred: string | null = null;
+  if (run) {
+    const own = run.versionId != null ? tests.find((s) => s.key === `test:${run.versionId}`) : undefined;
+    preferred = (own ?? tests.find((s) => s.datasetId === run.datasetId))?.key ?? null;
+  }
+  return { sources: [...tests, ...all], preferred };
 }
 
 /** Stop sequences as the engine wants them: one per line, "\n" typed as an escape, blanks dropped. */
@@ -85,6 +149,32 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
   let session: PlaygroundSession | null = null;
   let loadToken = 0;
   const patch = (p: Partial<PlaygroundState>) => set({ playground: { ...get().playground, ...p } });
+  const patchEval = (p: Partial<EvaluationState>) => patch({ evaluation: { ...get().playground.evaluation, ...p } });
+
+  function loadedRun(): RunRecord | null {
+    const source = get().playground.source;
+    if (!source?.startsWith('run:')) return null;
+    return get().runs.find((r) => r.id === Number(source.slice(4))) ?? null;
+  }
+
+  async function refreshEvalSources(): Promise<void> {
+    const db = deps.db();
+    const datasets = get().datasets;
+    const versions = (await Promise.all(datasets.map((d) => listVersions(db, d.id)))).flat();
+    const { sources, preferred } = evalSources(datasets, versions, loadedRun());
+    const current = get().playground.evaluation.sourceKey;
+    patchEval({ sources, sourceKey: current && sources.some((s) => s.key === current) ? current : preferred });
+  }
+
+  async function evalRows(key: string): Promise<Example[]> {
+    const [kind, id] = [key.slice(0, key.indexOf(':')), Number(key.slice(key.indexOf(':') + 1))];
+    const db = deps.db();
+    if (kind === 'test') return rowsToExamples((await loadVersionRows(db, id)).filter((r) => r.split === 'test'));
+    const dataset = get().datasets.find((d) => d.id === id);
+    if (!dataset) throw new Error('That dataset is no longer here.');
+    const stored = await loadRows(db, dataset.id);
+    return toExamples(stored.rows, dataset.schema, { file: dataset.fileName, rowNumbers: stored.rowNumbers, rowUnit: dataset.rowUnit });
+  }
 
   async function filesFor(source: string): Promise<{ name: string; files: ModelFiles }> {
     const [kind, id] = [source.slice(0, source.indexOf(':')), source.slice(source.indexOf(':') + 1)];
@@ -104,7 +194,7 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
     session?.dispose();
     session = null;
     const { source, backend } = get().playground;
-    patch({ model: null, error: null, output: '', last: null, classification: null, status: source ? 'loading' : 'idle' });
+    patch({ model: null, error: null, output: '', last: null, classification: null, status: source ? 'loading' : 'idle', evaluation: { ...NO_EVALUATION, sourceKey: null } });
     if (!source) return;
     if (!deps.models) return void patch({ status: 'idle', error: 'The playground is not available in this build of the studio.' });
     try {
@@ -123,6 +213,7 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
         model: { ...session.model, name, backend: session.capabilities.backend },
         settings: { ...get().playground.settings, chat },
       });
+      await refreshEvalSources().catch((e: unknown) => patchEval({ error: `Could not list the datasets to evaluate on: ${(e as Error).message ?? String(e)}` }));
     } catch (e) {
       if (token === loadToken) patch({ status: 'idle', error: (e as Error).message ?? String(e) });
     }
@@ -139,6 +230,7 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
       output: '',
       last: null,
       classification: null,
+      evaluation: NO_EVALUATION,
     },
 
     async choosePlaygroundSource(source) {
@@ -180,6 +272,37 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
       const out = await s.classify(text);
       if (session !== s) return;
       patch(out.ok ? { status: 'ready', classification: out.value } : { status: 'ready', error: out.error.message });
+    },
+
+    chooseEvalSource(key) {
+      if (get().playground.evaluation.status === 'running') return;
+      patchEval({ sourceKey: key, error: null });
+    },
+
+    async evaluateModel() {
+      const s = session;
+      const { status, evaluation, model } = get().playground;
+      const source = evaluation.sources.find((x) => x.key === evaluation.sourceKey);
+      if (!s || !model || status !== 'ready' || evaluation.status === 'running') return;
+      if (!source) return void patchEval({ error: 'Choose the rows to evaluate on first.' });
+      patch({ status: 'evaluating' });
+      patchEval({ status: 'running', progress: null, error: null });
+      const done = (p: Partial<EvaluationState>) => {
+        if (session !== s) return;
+        patch({ status: 'ready' });
+        patchEval({ status: 'idle', progress: null, ...p });
+      };
+      try {
+        const rows = await evalRows(source.key);
+        if (rows.length === 0) return done({ error: `${source.label} has no rows.` });
+        const out = await s.evaluate(rows, (d, t) => {
+          if (session === s) patchEval({ progress: { done: d, total: t } });
+        });
+        if (!out.ok) return done({ error: out.error.message });
+        done({ report: out.value, evaluatedOn: `${model.name} on ${source.label}` });
+      } catch (e) {
+        done({ error: (e as Error).message ?? String(e) });
+      }
     },
   };
 };

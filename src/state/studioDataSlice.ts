@@ -93,7 +93,7 @@ export interface StudioDataSlice {
   dropVersion(versionId: number): Promise<void>;
   dismissStudioMessage(): void;
   /** The chosen version's rows as training input (the imported rows when none is chosen). */
-  trainingData(dataset: DatasetRecord): Promise<{ name: string; train: Example[]; val?: Example[] }>;
+  trainingData(dataset: DatasetRecord): Promise<{ name: string; versionId: number | null; train: Example[]; val?: Example[] }>;
 }
 
 /** The version chosen for the selected dataset (null: the imported rows). */
@@ -335,11 +335,11 @@ export const createStudioDataSlice: SliceCreator<StudioDataSlice> = (set, get, d
       const version = s.versions.find((v) => v.id === versionId);
       if (!version) {
         const stored = await loadRows(deps.db(), dataset.id);
-        return { name: dataset.name, train: toExamples(stored.rows, dataset.schema, { file: dataset.fileName, rowNumbers: stored.rowNumbers, rowUnit: dataset.rowUnit }) };
+        return { name: dataset.name, versionId: null, train: toExamples(stored.rows, dataset.schema, { file: dataset.fileName, rowNumbers: stored.rowNumbers, rowUnit: dataset.rowUnit }) };
       }
       const { train, val } = trainingExamples(await loadVersionRows(deps.db(), version.id));
       if (train.length === 0) throw new Error(`${dataset.name} · ${version.name} has no training rows.`);
-      return { name: `${dataset.name} · ${version.name}`, train, val };
+      return { name: `${dataset.name} · ${version.name}`, versionId: version.id, train, val };
     },
   };
 };

@@ -168,6 +168,7 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
           createdAt: Date.now(),
           datasetId: dataset.id,
           datasetName: data.name,
+          versionId: data.versionId,
           modelId: model.id,
           modelName: model.name,
           task: settings.task,

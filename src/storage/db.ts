@@ -85,6 +85,8 @@ export interface RunRecord {
   finishedAt?: number;
   datasetId: number;
   datasetName: string;
+  /** The data studio version trained on (null: the imported rows); absent in runs from before versions were recorded. */
+  versionId?: number | null;
   modelId: string;
   modelName: string;
   task: Task;

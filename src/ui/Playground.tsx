@@ -7,6 +7,7 @@ import type { BackendChoice } from '../core/backend';
 import type { PlaygroundSettings } from '../state/playgroundSlice';
 import { studio, useStudio } from '../state/studio';
 import { familyLabel } from '../state/units';
+import { Evaluation } from './Evaluation';
 import './playground.css';
 
 const BACKENDS: [BackendChoice, string][] = [
@@ -71,7 +72,7 @@ function SourcePicker() {
   const runs = allRuns.filter((r) => r.status === 'completed' || r.status === 'stopped');
   const models = useStudio((s) => s.models);
   const { choosePlaygroundSource, setPlaygroundBackend } = studio.getState();
-  const busy = pg.status === 'generating' || pg.status === 'classifying';
+  const busy = pg.status === 'generating' || pg.status === 'classifying' || pg.status === 'evaluating';
   return (
     <div className="choices playground-choices">
       <Field label="Model to try">
@@ -234,6 +235,7 @@ export function Playground() {
       )}
       {m?.task === 'lm' && <Generator />}
       {m?.task === 'classify' && <Classifier />}
+      {m && <Evaluation />}
     </section>
   );
 }

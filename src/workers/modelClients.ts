@@ -5,7 +5,8 @@
 import { proxy, transfer, wrap, type Remote } from 'comlink';
 import type { BackendChoice, Capabilities } from '../core/backend';
 import type { HubProgress } from '../core/io/hub';
-import type { ModelFiles } from '../core/types';
+import type { HeldOutReport } from '../core/eval/heldout';
+import type { Example, ModelFiles } from '../core/types';
 import type { ModelInfo, UserModelRecord } from '../storage/modelDb';
 import type { Outcome } from './errors';
 import { workerHandle } from './workerHandle';
@@ -83,6 +84,8 @@ export interface PlaygroundSession {
   /** Ends generation after the current token. */
   stop(): void;
   classify(text: string): Promise<Outcome<Classification>>;
+  /** Held-out evaluation of the loaded model on `rows`; progress after each pass. */
+  evaluate(rows: Example[], onProgress: (done: number, total: number) => void): Promise<Outcome<HeldOutReport>>;
   /** Ends the worker and frees the model; safe to call twice. */
   dispose(): void;
 }
@@ -129,6 +132,7 @@ export async function startPlaygroundWorker(backend: BackendChoice, files: Model
         void api.stop();
       },
       classify: (text) => guard(api.classify(text)),
+      evaluate: (rows, onProgress) => guard(api.evaluate(rows, proxy(onProgress))),
       dispose,
     },
   };

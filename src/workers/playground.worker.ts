@@ -6,7 +6,8 @@
  */
 import { expose } from 'comlink';
 import { initBackend, type BackendChoice, type Capabilities } from '../core/backend';
-import type { ModelFiles } from '../core/types';
+import type { HeldOutReport } from '../core/eval/heldout';
+import type { Example, ModelFiles } from '../core/types';
 import { toTravellingError, type Outcome } from './errors';
 import { Playground, type Classification, type GenerationResult, type GenerationSettings, type PlaygroundModel } from './playgroundJob';
 import { wasmPaths } from './wasmPaths';
@@ -51,6 +52,10 @@ const api = {
 
   classify(text: string): Promise<Outcome<Classification>> {
     return run(() => playground.classify(text));
+  },
+
+  evaluate(rows: Example[], onProgress: (done: number, total: number) => void): Promise<Outcome<HeldOutReport>> {
+    return run(() => playground.evaluate(rows, (d, t) => void onProgress(d, t)));
   },
 };
 

@@ -36,6 +36,7 @@ export async function startPlaygroundInProcess(backend: BackendChoice, files: Mo
         stop = true;
       },
       classify: (text) => attempt(() => playground.classify(text)),
+      evaluate: (rows, onProgress) => attempt(() => playground.evaluate(rows, onProgress)),
       dispose: () => playground.dispose(),
     },
   };

@@ -3,8 +3,9 @@
  * or score a text against the classifier's classes. No Worker globals, so Node tests
  * drive it directly; playground.worker.ts is its thin shell.
  */
+import { evaluateHeldOut, type HeldOutReport } from '../core/eval/heldout';
 import { classify, complete, loadForInference, type LoadedForInference } from '../core/eval/inference';
-import type { ModelFiles, Task } from '../core/types';
+import type { Example, ModelFiles, Task } from '../core/types';
 
 export interface PlaygroundModel {
   task: Task;
@@ -39,6 +40,8 @@ export interface Classification {
   label: string;
   probabilities: Record<string, number>;
 }
+
+export const EVAL_MAX_ROWS = 2000;
 
 /** Thrown from the token callback to end generation early; the engine's finally blocks free the KV cache. */
 class StopRequested extends Error {}
@@ -112,6 +115,16 @@ export class Playground {
     const m = this.model();
     if (!text.trim()) throw new Error('Write a text to classify first.');
     return classify(m, text, m.run.model.config.maxPositions);
+  }
+
+  /**
+   * Held-out metrics, a classifier's confusion matrix and mistakes, and robustness to
+   * seeded edits of the input. Rows are read at the model's full context; at most
+   * `EVAL_MAX_ROWS` of them (a seeded sample) keep it to seconds on a GPU.
+   */
+  async evaluate(rows: Example[], onProgress: (done: number, total: number) => void): Promise<HeldOutReport> {
+    const m = this.model();
+    return evaluateHeldOut(m, rows, { maxLength: m.run.model.config.maxPositions, batchSize: 8, seed: 1, maxRows: EVAL_MAX_ROWS, maxMistakes: 50, onProgress });
   }
 
   dispose(): void {

@@ -59,7 +59,7 @@ export interface HeldOutReport {
   metrics: PassMetrics;
   classification?: ClassificationReport;
   mistakes?: Mistake[];
-  /** Empty when the rows have no input side to edit (plain text for a language model). */
+  /** Empty when the rows have no input side to edit (a language model on plain or labelled text). */
   robustness: RobustnessResult[];
 }
 
@@ -169,7 +169,8 @@ export async function evaluateHeldOut(m: LoadedForInference, rows: Example[], op
   // Rows the tokenizer turns into nothing are left out up front, so sequences and rows stay aligned.
   const kept = picked.filter((ex) => encodeExamples([ex], tokenizer, encodeOpts).length > 0);
   if (kept.length === 0) throw new Error('None of these rows has any text to score.');
-  const editable = kept.every((ex) => ex.kind !== 'text');
+  // A language model reads a labelled row as plain text: editing it would score other text, not the same task.
+  const editable = task === 'classify' || kept.every((ex) => ex.kind === 'prompt' || ex.kind === 'chat');
   const kinds = editable ? [...(opts.perturbations ?? PERTURBATIONS.map((p) => p.id))] : [];
   const total = 1 + kinds.length;
   const pass = async (examples: Example[]) => {

@@ -1,0 +1,260 @@
+/**
+ * Evaluate the model loaded in the playground on held-out rows: its metrics, a classifier's
+ * per-class scores, confusion matrix and mistakes, and how the metrics hold up when the
+ * input is edited (typos, casing, punctuation, dropped words, synonyms).
+ */
+import { useId, type CSSProperties } from 'react';
+import { PERTURBATIONS, type HeldOutReport } from '../core/eval/heldout';
+import type { ClassificationReport } from '../core/eval/metrics';
+import { studio, useStudio } from '../state/studio';
+import { ProgressBar } from './ProgressBar';
+
+const pct = (x: number | undefined) => (x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
+const f3 = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(3));
+const ppl = (x: number | undefined) => (x === undefined ? '–' : x < 1000 ? x.toFixed(2) : x.toExponential(2));
+
+function signed(delta: number, digits: number, unit = ''): string {
+  const s = delta.toFixed(digits);
+  return `${delta > 0 ? '+' : delta < 0 ? '' : '±'}${s}${unit}`;
+}
+
+function Figures({ report }: { report: HeldOutReport }) {
+  const m = report.metrics;
+  const figures: [string, string][] =
+    report.task === 'classify'
+      ? [
+          ['Accuracy', pct(m.accuracy)],
+          ['Macro F1', f3(m.macroF1)],
+          ['Loss', f3(m.loss)],
+        ]
+      : [
+          ['Perplexity', ppl(m.perplexity)],
+          ['Loss (nats/token)', f3(m.loss)],
+        ];
+  return (
+    <dl className="eval-figures" aria-label="Held-out metrics">
+      {figures.map(([name, value]) => (
+        <div key={name}>
+          <dt>{name}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function PerClass({ c }: { c: ClassificationReport }) {
+  return (
+    <table className="preview eval-table" aria-label="Per-class scores">
+      <thead>
+        <tr>
+          <th>Class</th>
+          <th>Precision</th>
+          <th>Recall</th>
+          <th>F1</th>
+          <th>Rows</th>
+        </tr>
+      </thead>
+      <tbody>
+        {c.perClass.map((k) => (
+          <tr key={k.label}>
+            <td>{k.label}</td>
+            <td>{f3(k.precision)}</td>
+            <td>{f3(k.recall)}</td>
+            <td>{f3(k.f1)}</td>
+            <td>{k.support}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Confusion({ c }: { c: ClassificationReport }) {
+  const max = Math.max(1, ...c.confusion.flat());
+  return (
+    <table className="confusion" aria-label="Confusion matrix">
+      <caption className="muted small">Rows: the true class · columns: what the model said</caption>
+      <thead>
+        <tr>
+          <th scope="col">
+            <span className="visually-hidden">True class</span>
+          </th>
+          {c.labels.map((l) => (
+            <th key={l} scope="col">
+              {l}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {c.confusion.map((row, t) => (
+          <tr key={c.labels[t]}>
+            <th scope="row">{c.labels[t]}</th>
+            {row.map((n, p) => (
+              <td
+                key={c.labels[p]}
+                className={t === p ? 'diag' : n > 0 ? 'off' : undefined}
+                style={{ '--shade': n / max } as CSSProperties}
+                aria-label={`true ${c.labels[t]}, predicted ${c.labels[p]}: ${n}`}
+              >
+                {n}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Robustness({ report }: { report: HeldOutReport }) {
+  if (report.robustness.length === 0) {
+    return <p className="muted small">Robustness needs an input to edit: a text to classify, a prompt or a user turn. A language model scored on plain text has none.</p>;
+  }
+  const classify = report.task === 'classify';
+  const base = report.metrics;
+  return (
+    <table className="preview eval-table" aria-label="Robustness">
+      <thead>
+        <tr>
+          <th>Edit of the input</th>
+          {classify ? (
+            <>
+              <th>Accuracy</th>
+              <th>Macro F1</th>
+              <th>Predictions changed</th>
+            </>
+          ) : (
+            <th>Perplexity</th>
+          )}
+          <th>Rows edited</th>
+        </tr>
+      </thead>
+      <tbody>
+        {report.robustness.map((r) => {
+          const info = PERTURBATIONS.find((p) => p.id === r.perturbation)!;
+          return (
+            <tr key={r.perturbation}>
+              <td title={info.description}>
+                {info.label} <span className="muted">({info.description})</span>
+              </td>
+              {classify ? (
+                <>
+                  <td>
+                    {pct(r.accuracy)} <span className="muted">{signed(((r.accuracy ?? 0) - (base.accuracy ?? 0)) * 100, 1, ' pt')}</span>
+                  </td>
+                  <td>{f3(r.macroF1)}</td>
+                  <td>{r.flipped}</td>
+                </>
+              ) : (
+                <td>
+                  {ppl(r.perplexity)} <span className="muted">{signed((r.perplexity ?? 0) - (base.perplexity ?? 0), 2)}</span>
+                </td>
+              )}
+              <td>
+                {r.changed} of {report.count}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function Mistakes({ report }: { report: HeldOutReport }) {
+  const list = report.mistakes ?? [];
+  const c = report.classification!;
+  const wrong = report.count - c.confusion.reduce((a, row, i) => a + row[i], 0);
+  if (wrong === 0) return <p className="muted small">No mistakes on these rows.</p>;
+  return (
+    <details className="eval-mistakes">
+      <summary>
+        Rows it gets wrong: {wrong}
+        {list.length < wrong ? ` (the first ${list.length} shown)` : ''}
+      </summary>
+      <ol aria-label="Misclassified rows">
+        {list.map((m) => (
+          <li key={m.index}>
+            <span className="mistake-labels">
+              {m.label} → <strong>{m.predicted}</strong>
+            </span>
+            <span className="mistake-text">{m.text}</span>
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
+
+export function Evaluation() {
+  const headingId = useId();
+  const selectId = useId();
+  const pg = useStudio((s) => s.playground);
+  const ev = pg.evaluation;
+  const { chooseEvalSource, evaluateModel } = studio.getState();
+  const running = ev.status === 'running';
+  const chosen = ev.sources.find((s) => s.key === ev.sourceKey);
+  const report = ev.report;
+  return (
+    <div className="evaluation" role="region" aria-labelledby={headingId}>
+      <h3 id={headingId}>Evaluate</h3>
+      <div className="eval-controls">
+        <div className="field">
+          <label htmlFor={selectId}>Evaluate on</label>
+          <select id={selectId} value={ev.sourceKey ?? ''} disabled={running || ev.sources.length === 0} onChange={(e) => chooseEvalSource(e.target.value || null)}>
+            <option value="">{ev.sources.length ? 'Choose rows…' : 'No datasets yet'}</option>
+            {ev.sources.map((s) => (
+              <option key={s.key} value={s.key}>
+                {s.label} ({s.rows} rows)
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="button" className="button primary" disabled={!chosen || running || pg.status !== 'ready'} onClick={() => void evaluateModel()}>
+          {running ? 'Evaluating…' : 'Evaluate'}
+        </button>
+      </div>
+      {!ev.sources.some((s) => s.key.startsWith('test:')) && (
+        <p className="hint">No test split yet: split a dataset in the data studio to hold rows out of training, or upload a separate file of test rows.</p>
+      )}
+      {chosen?.trainedOn && (
+        <div className="alert" role="note">
+          This run trained on these rows: the scores show how well it fits them, not how it does on new data.
+        </div>
+      )}
+      {running && (
+        <ProgressBar
+          label="Evaluation"
+          fraction={ev.progress ? ev.progress.done / ev.progress.total : 0}
+          text={ev.progress ? `pass ${ev.progress.done} of ${ev.progress.total} (the rows as they are, then each edit)` : 'reading the rows…'}
+        />
+      )}
+      {ev.error && (
+        <div className="alert error" role="alert">
+          {ev.error}
+        </div>
+      )}
+      {report && !running && (
+        <div className="eval-report" aria-label="Evaluation report">
+          <p className="muted small">
+            {ev.evaluatedOn}: {report.count} rows scored
+            {report.count < report.offered - report.empty ? `, a seeded sample of the ${report.offered} offered` : ''}
+            {report.empty ? `; ${report.empty} without any text left out` : ''}.
+          </p>
+          <Figures report={report} />
+          {report.classification && (
+            <div className="eval-grid">
+              <PerClass c={report.classification} />
+              <Confusion c={report.classification} />
+            </div>
+          )}
+          <h4>Robustness</h4>
+          <Robustness report={report} />
+          {report.task === 'classify' && <Mistakes report={report} />}
+        </div>
+      )}
+    </div>
+  );
+}
