@@ -76,6 +76,13 @@ describe('cli', () => {
     expect(m.confusionMatrix.flat().reduce((a: number, b: number) => a + b, 0)).toBe(24);
     expect(m.accuracy).toBeGreaterThanOrEqual(0);
     expect(m.macroF1).toBeLessThanOrEqual(1);
+    // With --robustness: the same metrics, plus each seeded edit's and the rows it gets wrong.
+    const rob = JSON.parse((await cli('eval', '--model', out, '--data', join(dir, 'reviews.csv'), '--backend', 'cpu', '--robustness')).stdout);
+    expect(rob).toMatchObject({ task: 'classify', examples: 24, confusionMatrix: m.confusionMatrix });
+    expect(rob.accuracy).toBeCloseTo(m.accuracy, 10);
+    expect(rob.loss).toBeCloseTo(m.loss, 4);
+    expect(rob.robustness.map((x: { perturbation: string }) => x.perturbation)).toEqual(['typos', 'casing', 'punctuation', 'deletion', 'synonyms']);
+    expect(rob.mistakes).toHaveLength(Math.round((1 - m.accuracy) * 24));
 
     const p = await cli('predict', '--model', out, '--text', 'good film', '--backend', 'cpu');
     expect(p.code).toBe(0);

@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend, tf, type BackendChoice } from './core/backend';
 import { loadDataset } from './core/data/load';
+import { evaluateHeldOut } from './core/eval/heldout';
 import { complete, classify, evaluateExamples, loadForInference } from './core/eval/inference';
 import { disposeModel, loadModel } from './core/io/hf';
 import { taskLogits } from './core/model/runner';
@@ -24,6 +25,7 @@ const USAGE = `usage: npm run cli -- <command> [options]
            [--lora-r N] [--lora-alpha N] [--lora-targets c_attn,mlp.c_fc] [--trainable-blocks N] [--seed N] [--val-split F]
            [--eval-every N] [--patience N] [--max-steps N] [--grad-accum N] [--class-weights] [--text-column C] [--label-column C]
   eval     --model DIR --data FILE [--max-length N] [--batch-size N] [--text-column C] [--label-column C]
+           [--robustness] (also scores seeded typos, casing, punctuation, dropped words, synonyms; lists mistakes)
   predict  --model DIR --text "..." [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P]
            [--repetition-penalty R] [--stop STRING] [--chat] [--seed N]
 ${DATA_USAGE}
@@ -68,6 +70,7 @@ const OPTIONS = {
   'repetition-penalty': { type: 'string' },
   stop: { type: 'string', multiple: true },
   chat: { type: 'boolean' },
+  robustness: { type: 'boolean' },
   backend: { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
@@ -222,6 +225,13 @@ async function cmdEval(v: Values): Promise<void> {
   const m = loadForInference(readFolder(modelDir(v)));
   try {
     const { examples } = readData(v, m.run.task);
+    if (v.robustness) {
+      const maxLength = number(v, 'max-length', DEFAULT_HYPERPARAMS.maxLength, integer);
+      const r = await evaluateHeldOut(m, examples, { maxLength, batchSize: number(v, 'batch-size', 16, integer), seed: number(v, 'seed', 1, integer) });
+      const c = r.classification;
+      print({ task: r.task, examples: r.count, ...r.metrics, ...(c && { labels: c.labels, confusionMatrix: c.confusion, perClass: c.perClass, mistakes: r.mistakes }), robustness: r.robustness });
+      return;
+    }
     const r = await evaluateExamples(m, examples, { maxLength: number(v, 'max-length', DEFAULT_HYPERPARAMS.maxLength, integer), batchSize: number(v, 'batch-size', 16, integer) });
     if (m.run.task === 'lm') print({ task: 'lm', examples: r.count, loss: r.loss, perplexity: r.perplexity });
     else print({ task: 'classify', examples: r.count, loss: r.loss, accuracy: r.accuracy, macroF1: r.macroF1, labels: r.report!.labels, confusionMatrix: r.report!.confusion, perClass: r.report!.perClass });
