@@ -228,7 +228,7 @@ async function main(): Promise<void> {
     [
       `Spam classification on \`public/samples/spam.csv\`, one seeded stratified split (seed ${SPLIT_SEED}): ${split}. Nothing is chosen on the test rows.`,
       '',
-      `Fine-tune recipe: ${recipe} (the studio's defaults as a user gets them, not tuned on this data). One run per fine-tune seed (batch order, dropout, head initialisation).`,
+      `Fine-tune recipe: ${recipe} (what the studio sets for this model: full fine-tuning, as for every model under 20 M parameters, with the engine's default hyperparameters; not tuned on this data). One run per fine-tune seed (batch order, dropout, head initialisation).`,
       '',
       '| classifier | test accuracy | test macro F1 |',
       '| --- | --- | --- |',

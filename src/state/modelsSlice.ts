@@ -200,6 +200,7 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, deps) => 
       }
       const info = model?.info;
       if (!info || model?.id !== get().settings.modelId) return;
+      get().suggestMethod(info.params);
       const { settings } = get();
       const task = info.tasks.includes(settings.task) ? settings.task : info.tasks[0];
       const lora = settings.hyperparams.lora;

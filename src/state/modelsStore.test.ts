@@ -22,6 +22,7 @@ import type { DeviceFacts } from './deviceMemory';
 import type { ModelDeps } from './modelDeps';
 import { entryFromRecord, recordFromEntry } from './modelWiring';
 import { createStudioStore, type StudioStore } from './store';
+import { FULL_FINE_TUNE_MAX_PARAMS } from './trainingSlice';
 
 const TINY = readFolder(join(__dirname, '../../e2e/fixtures/tiny-gpt2'));
 const BERT = { ...readFolder(join(__dirname, '../core/model/fixtures/bert-tiny')), ...readFolder(join(__dirname, '../core/tokenize/fixtures/wordpiece')) };
@@ -116,6 +117,26 @@ describe('models in the store', () => {
     ]);
     expect(settings.modelId).toBe('tiny');
     expect(models[0].info).toMatchObject({ family: 'gpt2', bytes: 150_000 });
+  });
+
+  it('suggests full fine-tuning for a small model and LoRA for a large one, until the person picks a method', async () => {
+    // GPT-2 small's shape: 124 M parameters.
+    const gpt2Small = { ...configOf(TINY), n_embd: 768, n_layer: 12, n_head: 12, vocab_size: 50257, n_positions: 1024 };
+    const big = { id: 'big', name: 'Big', description: 'GPT-2 small', path: 'models/big' };
+    const d = deps({ models: { describeShipped: async (m) => ({ ok: true, value: describeConfig(m.id === 'big' ? gpt2Small : configOf(TINY), 150_000) }) } });
+    const store = await ready({ ...d, fetchModels: async () => [SHIPPED, big] });
+    const { models, settings } = store.getState();
+    expect(models[0].info!.params).toBeLessThan(FULL_FINE_TUNE_MAX_PARAMS);
+    expect(settings.method).toBe('full');
+    store.getState().setModel('big');
+    await store.getState().modelChosen();
+    expect(store.getState().models.find((m) => m.id === 'big')!.info!.params).toBeGreaterThan(100e6);
+    expect(store.getState().settings.method).toBe('lora');
+    // A method the person picks stays when the model changes.
+    store.getState().setMethod('freeze');
+    store.getState().setModel('tiny');
+    await store.getState().modelChosen();
+    expect(store.getState().settings.method).toBe('freeze');
   });
 
   it('downloads from the Hub with per-file progress, chooses the model and trains with it', async () => {

@@ -45,18 +45,34 @@ export interface TrainingSlice {
   setHyperparams(patch: Partial<Hyperparams>): void;
   /** The dataset's mapping suggests a task (labels -> classification) until the person picks one. */
   suggestTask(schema: Schema): void;
+  /** The chosen model's size suggests a method (see `suggestedMethod`) until the person picks one. */
+  suggestMethod(params: number): void;
   startTraining(): Promise<void>;
   pauseTraining(): void;
   resumeTraining(): void;
   stopTraining(): void;
 }
 
+/**
+ * Below this many parameters full fine-tuning is the default: weights, gradients and AdamW's
+ * two moments take 16 bytes a parameter (320 MB at 20 M), which any device running the studio
+ * holds, and on a small model it learns more than low-rank adapters for no more time (the
+ * starter model's card: 93.3% with LoRA against 96.0% full on the spam sample, seeds 1-3).
+ * Larger models default to LoRA.
+ */
+export const FULL_FINE_TUNE_MAX_PARAMS = 20_000_000;
+
+export function suggestedMethod(params: number): Method {
+  return params <= FULL_FINE_TUNE_MAX_PARAMS ? 'full' : 'lora';
+}
+
+/** The engine's defaults (what `npm run cli -- train` and the starter model's baseline use). */
 export const DEFAULT_SETTINGS: TrainSettings = {
   task: 'lm',
   modelId: null,
   method: 'lora',
   backend: 'auto',
-  hyperparams: { ...DEFAULT_HYPERPARAMS, learningRate: 1e-3, epochs: 2, warmupSteps: 0 },
+  hyperparams: DEFAULT_HYPERPARAMS,
 };
 
 /** How often live progress reaches the store (and so the charts). */
@@ -83,6 +99,7 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
   // The session lives beside the state, not in it: it holds a Worker, which is neither state nor serialisable.
   let session: TrainSession | null = null;
   let taskChosen = false;
+  let methodChosen = false;
   const patchSettings = (patch: Partial<TrainSettings>) => set({ settings: { ...get().settings, ...patch } });
   const setActive = (patch: Partial<ActiveRun>) => {
     const a = get().active;
@@ -130,6 +147,7 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
       void get().modelChosen();
     },
     setMethod(method) {
+      methodChosen = true;
       patchSettings({ method });
     },
     setBackend(backend) {
@@ -143,6 +161,9 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
     },
     suggestTask(schema) {
       if (!taskChosen) patchSettings({ task: schema.kind === 'labeled' ? 'classify' : 'lm' });
+    },
+    suggestMethod(params) {
+      if (!methodChosen) patchSettings({ method: suggestedMethod(params) });
     },
 
     async startTraining() {

@@ -4,6 +4,7 @@ import type { BackendChoice } from '../core/backend';
 import type { Method, Task } from '../core/types';
 import { SLIDERS, sliderValue, type SliderSpec } from '../state/hyperparams';
 import { studio, useStudio } from '../state/studio';
+import { suggestedMethod } from '../state/trainingSlice';
 import { LoraTargets } from './LoraTargets';
 import { MemoryEstimate } from './MemoryEstimate';
 import { ModelSource } from './ModelSource';
@@ -19,6 +20,13 @@ const METHODS: [Method, string][] = [
   ['freeze', 'Freeze (train top block)'],
   ['lora', 'LoRA'],
 ];
+/** Which method suits the model's size, and why. */
+function methodHint(params: number | undefined): string | undefined {
+  if (params === undefined) return undefined;
+  const size = `${(params / 1e6).toFixed(params < 10e6 ? 1 : 0)} M parameters`;
+  return suggestedMethod(params) === 'full' ? `${size}: full fine-tuning fits and learns most.` : `${size}: LoRA keeps memory low.`;
+}
+
 const BACKENDS: [BackendChoice, string][] = [
   ['auto', 'Auto (best available)'],
   ['webgpu', 'WebGPU'],
@@ -115,7 +123,7 @@ export function TrainingPanel() {
       <div className="choices">
         <SelectField label="Task" value={settings.task} options={TASKS.filter(([t]) => !model?.info || model.info.tasks.includes(t))} onChange={setTask} disabled={busy} />
         <SelectField label="Base model" value={settings.modelId ?? ''} options={models.map((m) => [m.id, m.name])} onChange={setModel} disabled={busy || models.length === 0} />
-        <SelectField label="Method" value={settings.method} options={METHODS} onChange={setMethod} disabled={busy} />
+        <SelectField label="Method" value={settings.method} options={METHODS} onChange={setMethod} disabled={busy} hint={methodHint(model?.info?.params)} />
         <SelectField label="Backend" value={settings.backend} options={BACKENDS} onChange={setBackend} disabled={busy} />
       </div>
       {model?.description && <p className="muted small model-description">{model.description}</p>}

@@ -83,7 +83,7 @@ export function NumberInput({ label, value, min, onChange, disabled, hint, place
   );
 }
 
-export function SelectField<T extends string>({ label, value, options, onChange, disabled }: { label: string; value: T; options: [T, string][]; onChange: (v: T) => void; disabled?: boolean }) {
+export function SelectField<T extends string>({ label, value, options, onChange, disabled, hint }: { label: string; value: T; options: [T, string][]; onChange: (v: T) => void; disabled?: boolean; hint?: string }) {
   const id = useId();
   return (
     <div className="field">
@@ -95,6 +95,7 @@ export function SelectField<T extends string>({ label, value, options, onChange,
           </option>
         ))}
       </select>
+      {hint && <div className="hint">{hint}</div>}
     </div>
   );
 }
