@@ -86,6 +86,10 @@ test('loads loose model files, and explains a pick that is not a model', async (
   await page.getByLabel('Model files').setInputFiles(BERT_FILES);
   await expect(yourModels(page).getByRole('listitem', { name: 'Uploaded model' })).toContainText('BERT · ');
   await expect(page.getByLabel('Task').locator('option')).toHaveText(['Classification']);
+  // A tiny model: full fine-tuning is suggested, with the reason; LoRA is one pick away.
+  await expect(page.getByLabel('Method')).toHaveValue('full');
+  await expect(page.getByText(/M parameters: full fine-tuning fits and learns most\./)).toBeVisible();
+  await page.getByLabel('Method').selectOption('lora');
   const targets = page.getByRole('group', { name: 'LoRA target modules' }).getByRole('checkbox');
   await expect(targets).toHaveCount(6);
   await expect(page.getByRole('checkbox', { name: 'query', exact: true })).toBeChecked();
