@@ -23,7 +23,9 @@ test('evaluation screenshots', async ({ page }) => {
   await page.getByRole('button', { name: 'Apply split' }).click();
   await expect(page.getByRole('list', { name: 'Versions' }).getByRole('listitem', { name: 'v1' })).toContainText(/\d+ test/);
   await page.getByRole('tab', { name: 'Training' }).click();
+  await expect(page.getByLabel('Method')).toHaveValue('full');
   await page.getByLabel('Backend').selectOption('wasm');
+  await page.locator('section.card', { has: page.getByRole('heading', { name: 'Training', exact: true }) }).screenshot({ path: join(DIR, '0-training.png') });
   await page.getByLabel('Max steps').fill('40');
   await page.getByRole('button', { name: 'Start training' }).click();
   const run = page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first();

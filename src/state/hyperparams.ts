@@ -70,7 +70,7 @@ export const SLIDERS: SliderSpec[] = [
     toSlider: (v) => Number(Math.log10(v).toFixed(1)),
     fromSlider: (p) => Number((10 ** p).toPrecision(2)),
     format: formatLearningRate,
-    hint: 'Log scale. Full fine-tuning likes 1e-5 to 1e-4; LoRA tolerates 1e-4 to 1e-3.',
+    hint: 'Log scale. Large models fine-tune fully at 1e-5 to 1e-4 and with LoRA at 1e-4 to 1e-3; small ones (like the starter model) take about 5e-4.',
   },
   linear('epochs', 'Epochs', 1, 20, 1, int, 'Passes over the training set.'),
   linear('batchSize', 'Batch size', 1, 64, 1, int, 'Examples per step. Larger is smoother but slower per step.'),
