@@ -75,6 +75,17 @@ test('streams generated text from a fresh run, and stops it', async ({ page }) =
   // The text arrived in many steps, not at once.
   expect(new Set(lengths.filter((n) => n > 0)).size).toBeGreaterThan(3);
   await expect(page.getByRole('button', { name: 'Generate', exact: true })).toBeEnabled();
+
+  // Evaluated on its own training rows (flagged): perplexity, and greedy completions scored against the references.
+  const evaluation = page.getByRole('region', { name: 'Evaluate' });
+  await evaluation.getByLabel('Evaluate on').selectOption({ label: 'capitals, all rows (24 rows)' });
+  await expect(evaluation.getByRole('note')).toContainText('trained on these rows');
+  await evaluation.getByRole('button', { name: 'Evaluate', exact: true }).click();
+  const completions = evaluation.getByRole('table', { name: 'Completions' });
+  await expect(completions.getByRole('row')).toHaveCount(25, { timeout: 60_000 });
+  await expect(completions).toContainText('Capital of France?');
+  await expect(evaluation.getByLabel('Held-out metrics')).toContainText('Exact match');
+  await expect(evaluation.getByRole('table', { name: 'Robustness' }).getByRole('row')).toHaveCount(6);
 });
 
 test('shows class probabilities for a classifier run', async ({ page }) => {

@@ -99,6 +99,10 @@ describe('cli', () => {
     const ev = await cli('eval', '--model', out, '--data', join(dir, 'qa.jsonl'), '--backend', 'cpu');
     const m = JSON.parse(ev.stdout);
     expect(m.perplexity).toBeCloseTo(Math.exp(m.loss), 6);
+    const rob = JSON.parse((await cli('eval', '--model', out, '--data', join(dir, 'qa.jsonl'), '--backend', 'cpu', '--robustness')).stdout);
+    expect(rob.generation).toMatchObject({ rows: 12 });
+    expect(rob.generation.samples[0]).toMatchObject({ prompt: 'q0:', reference: ' a0' });
+    expect(rob.generation.exactMatch).toBeCloseTo(rob.generation.samples.filter((x: { exact: boolean }) => x.exact).length / 12, 10);
     const p = await cli('predict', '--model', out, '--text', 'q1:', '--max-new-tokens', '5', '--backend', 'cpu');
     const pred = JSON.parse(p.stdout);
     expect(pred.prompt).toBe('q1:');

@@ -30,6 +30,12 @@ function Figures({ report }: { report: HeldOutReport }) {
       : [
           ['Perplexity', ppl(m.perplexity)],
           ['Loss (nats/token)', f3(m.loss)],
+          ...(report.generation
+            ? ([
+                ['Exact match', pct(report.generation.exactMatch)],
+                ['Token F1', f3(report.generation.tokenF1)],
+              ] as [string, string][])
+            : []),
         ];
   return (
     <dl className="eval-figures" aria-label="Held-out metrics">
@@ -163,6 +169,43 @@ function Robustness({ report }: { report: HeldOutReport }) {
   );
 }
 
+function Completions({ report }: { report: HeldOutReport }) {
+  const g = report.generation!;
+  return (
+    <details className="eval-mistakes" open>
+      <summary>
+        Completions: {g.samples.filter((s) => s.exact).length} of {g.samples.length} shown match exactly
+        {g.rows < report.count ? ` (${g.rows} of ${report.count} prompts completed, a seeded sample)` : ''}
+      </summary>
+      <div className="table-wrap">
+        <table className="preview eval-table" aria-label="Completions">
+          <thead>
+            <tr>
+              <th>Prompt</th>
+              <th>Reference</th>
+              <th>The model wrote</th>
+              <th>F1</th>
+            </tr>
+          </thead>
+          <tbody>
+            {g.samples.map((s) => (
+              <tr key={s.index} className={s.exact ? 'exact' : undefined}>
+                <td>{s.prompt}</td>
+                <td>{s.reference}</td>
+                <td>
+                  {s.exact ? '✓ ' : ''}
+                  {s.output || <span className="muted">(nothing)</span>}
+                </td>
+                <td>{f3(s.f1)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </details>
+  );
+}
+
 function Mistakes({ report }: { report: HeldOutReport }) {
   const list = report.mistakes ?? [];
   const c = report.classification!;
@@ -228,7 +271,7 @@ export function Evaluation() {
         <ProgressBar
           label="Evaluation"
           fraction={ev.progress ? ev.progress.done / ev.progress.total : 0}
-          text={ev.progress ? `pass ${ev.progress.done} of ${ev.progress.total} (the rows as they are, then each edit)` : 'reading the rows…'}
+          text={ev.progress ? `pass ${ev.progress.done} of ${ev.progress.total} (the rows as they are, each edit, then completions for a language model)` : 'reading the rows…'}
         />
       )}
       {ev.error && (
@@ -253,6 +296,7 @@ export function Evaluation() {
           <h4>Robustness</h4>
           <Robustness report={report} />
           {report.task === 'classify' && <Mistakes report={report} />}
+          {report.generation && <Completions report={report} />}
         </div>
       )}
     </div>

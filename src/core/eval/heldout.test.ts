@@ -3,12 +3,13 @@ import { initBackend, tf } from '../backend';
 import { train } from '../train/trainer';
 import type { Example, ModelFiles } from '../types';
 import { hyperparams, promptExamples, sentimentExamples, textExamples, tinyGpt2Files } from '../../testutil/tinyModel';
-import { evaluateHeldOut, perturbRows, perturbText, PERTURBATIONS } from './heldout';
-import { classify, evaluateExamples, loadForInference, type LoadedForInference } from './inference';
+import { evaluateHeldOut, normalizeAnswer, perturbRows, perturbText, PERTURBATIONS, tokenF1 } from './heldout';
+import { classify, complete, evaluateExamples, loadForInference, type LoadedForInference } from './inference';
 import { mulberry32 } from '../data/random';
 
 let classifier: ModelFiles;
 let lm: ModelFiles;
+let memorised: ModelFiles;
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -16,6 +17,8 @@ beforeAll(async () => {
   // A few steps only: a classifier that gets some rows right and some wrong.
   classifier = (await train({ task: 'classify', method: 'full', base, train: sentimentExamples(16), hyperparams: hyperparams({ learningRate: 1e-2, epochs: 1, batchSize: 8, maxSteps: 2 }) })).model;
   lm = (await train({ task: 'lm', method: 'full', base, train: promptExamples(6), hyperparams: hyperparams({ learningRate: 1e-2, epochs: 1, batchSize: 6, maxSteps: 1 }) })).model;
+  // Long enough to learn the three answers and the end of text after them.
+  memorised = (await train({ task: 'lm', method: 'full', base, train: promptExamples(6), hyperparams: hyperparams({ learningRate: 1e-2, epochs: 80, batchSize: 6 }) })).model;
 });
 
 async function withModel<T>(files: ModelFiles, fn: (m: LoadedForInference) => Promise<T>): Promise<T> {
@@ -60,6 +63,25 @@ describe('perturbText', () => {
     expect(p).toMatchObject({ completion: ' Blue.' });
     expect((c as { messages: { content: string }[] }).messages[1].content).toBe('Hi!');
     expect((c as { messages: { content: string }[] }).messages[0].content).not.toBe('Hello there!');
+  });
+});
+
+describe('answer scoring (SQuAD)', () => {
+  it('normalises case, punctuation, articles and spaces', () => {
+    expect(normalizeAnswer('  The  Blue, sky!')).toBe('blue sky');
+    expect(normalizeAnswer('An apple a day')).toBe('apple day');
+    expect(normalizeAnswer('Théâtre—Paris')).toBe('théâtre paris');
+  });
+
+  it('gives the harmonic mean of word precision and recall', () => {
+    expect(tokenF1('blue', 'Blue.')).toBe(1);
+    // prediction [blue, sky], reference [blue]: precision 1/2, recall 1.
+    expect(tokenF1('the blue sky', 'blue')).toBeCloseTo(2 / 3, 12);
+    // Repeated words count once per occurrence in the reference: [red, red, red] vs [red, green]: p 1/3, r 1/2.
+    expect(tokenF1('red red red', 'red green')).toBeCloseTo(0.4, 12);
+    expect(tokenF1('green', 'blue')).toBe(0);
+    expect(tokenF1('', '')).toBe(1);
+    expect(tokenF1('', 'blue')).toBe(0);
   });
 });
 
@@ -139,6 +161,28 @@ describe('evaluateHeldOut', () => {
       expect(r.mistakes).toBeUndefined();
       const plain = await evaluateHeldOut(m, textExamples(3), { maxLength: 32, batchSize: 4 });
       expect(plain.robustness).toEqual([]);
+      expect(plain.generation).toBeUndefined();
+    });
+  });
+
+  it('completes prompt rows greedily and scores them against the references', async () => {
+    await withModel(memorised, async (m) => {
+      const rows: Example[] = [...promptExamples(3), { kind: 'prompt', prompt: 'colour of sky:', completion: ' green' }];
+      const r = await evaluateHeldOut(m, rows, { maxLength: 32, batchSize: 4, perturbations: [] });
+      const g = r.generation!;
+      expect(g.rows).toBe(4);
+      for (const s of g.samples) {
+        const ex = rows[s.index] as Extract<Example, { kind: 'prompt' }>;
+        const alone = await complete(m, ex.prompt, { maxNewTokens: m.tokenizer.encode(ex.completion, { addSpecialTokens: false }).length + 16, temperature: 0 });
+        expect(s.output).toBe(alone.text);
+        expect(s.exact).toBe(normalizeAnswer(alone.text) === normalizeAnswer(ex.completion));
+      }
+      // It learned the three answers (and to stop after them); the fourth row's reference is another colour.
+      expect(g.samples.map((s) => s.exact)).toEqual([true, true, true, false]);
+      expect(g.exactMatch).toBe(0.75);
+      expect(g.tokenF1).toBeCloseTo(0.75, 12);
+      const sampled = await evaluateHeldOut(m, promptExamples(9), { maxLength: 32, batchSize: 4, perturbations: [], maxGenerations: 2 });
+      expect(sampled.generation!.rows).toBe(2);
     });
   });
 });

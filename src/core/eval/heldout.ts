@@ -10,7 +10,7 @@ import { caseVariant, keyboardTypos, punctuationVariant, randomDelete, synonymRe
 import { encodeExamples } from '../train/batches';
 import type { Example } from '../types';
 import { evaluateSequences } from './evaluate';
-import type { LoadedForInference } from './inference';
+import { complete, type LoadedForInference } from './inference';
 import type { ClassificationReport } from './metrics';
 
 export type Perturbation = 'typos' | 'casing' | 'punctuation' | 'deletion' | 'synonyms';
@@ -48,6 +48,24 @@ export interface Mistake {
   predicted: string;
 }
 
+export interface GeneratedSample {
+  index: number;
+  prompt: string;
+  reference: string;
+  output: string;
+  exact: boolean;
+  f1: number;
+}
+
+/** Greedy completions of prompt rows against their reference completions (SQuAD-style scoring). */
+export interface GenerationScores {
+  /** Prompt rows generated for (a seeded sample of at most `maxGenerations`). */
+  rows: number;
+  exactMatch: number;
+  tokenF1: number;
+  samples: GeneratedSample[];
+}
+
 export interface HeldOutReport {
   task: 'classify' | 'lm';
   /** Rows scored (after `maxRows` sampling and dropping rows without text). */
@@ -61,6 +79,8 @@ export interface HeldOutReport {
   mistakes?: Mistake[];
   /** Empty when the rows have no input side to edit (a language model on plain or labelled text). */
   robustness: RobustnessResult[];
+  /** A language model on prompt / completion rows: what it writes for the prompts. */
+  generation?: GenerationScores;
 }
 
 export interface HeldOutOptions {
@@ -72,6 +92,8 @@ export interface HeldOutOptions {
   perturbations?: readonly Perturbation[];
   /** Mistakes listed, at most. */
   maxMistakes?: number;
+  /** Prompt rows to complete greedily and score against their references (default 100; 0: none). */
+  maxGenerations?: number;
   /** After each pass (the clean one, then each perturbation). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -79,6 +101,38 @@ export interface HeldOutOptions {
 export const MISTAKE_TEXT_CHARS = 400;
 
 const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+
+/** SQuAD's answer normalisation: lower case, no punctuation, no articles, single spaces. */
+export function normalizeAnswer(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s]/gu, ' ')
+    .replace(/\b(a|an|the)\b/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** SQuAD's token F1: overlap of the normalised words (as multisets). */
+export function tokenF1(prediction: string, reference: string): number {
+  const p = normalizeAnswer(prediction).split(' ').filter(Boolean);
+  const r = normalizeAnswer(reference).split(' ').filter(Boolean);
+  if (p.length === 0 || r.length === 0) return p.length === r.length ? 1 : 0;
+  const counts = new Map<string, number>();
+  for (const w of r) counts.set(w, (counts.get(w) ?? 0) + 1);
+  let common = 0;
+  for (const w of p) {
+    const n = counts.get(w) ?? 0;
+    if (n > 0) {
+      common++;
+      counts.set(w, n - 1);
+    }
+  }
+  if (common === 0) return 0;
+  const precision = common / p.length;
+  const recall = common / r.length;
+  return (2 * precision * recall) / (precision + recall);
+}
 
 /** The edited text; the same (text, kind, rng state) always gives the same edit. */
 export function perturbText(text: string, kind: Perturbation, rng: Rng): string {
@@ -172,7 +226,13 @@ export async function evaluateHeldOut(m: LoadedForInference, rows: Example[], op
   // A language model reads a labelled row as plain text: editing it would score other text, not the same task.
   const editable = task === 'classify' || kept.every((ex) => ex.kind === 'prompt' || ex.kind === 'chat');
   const kinds = editable ? [...(opts.perturbations ?? PERTURBATIONS.map((p) => p.id))] : [];
-  const total = 1 + kinds.length;
+  const prompts = task === 'lm' ? kept.flatMap((ex, i) => (ex.kind === 'prompt' ? [{ ex, i }] : [])) : [];
+  let toGenerate = prompts;
+  const maxGen = opts.maxGenerations ?? 100;
+  if (prompts.length > maxGen) {
+    toGenerate = shuffleInPlace([...prompts], mulberry32(seed + 1)).slice(0, maxGen).sort((a, b) => a.i - b.i);
+  }
+  const total = 1 + kinds.length + (toGenerate.length ? 1 : 0);
   const pass = async (examples: Example[]) => {
     const seqs = encodeExamples(examples, tokenizer, encodeOpts);
     // Per row (not per window) for a classifier; a language model's rows may span windows, which is fine for its loss.
@@ -212,6 +272,27 @@ export async function evaluateHeldOut(m: LoadedForInference, rows: Example[], op
     if (task === 'classify') result.flipped = r.predicted!.filter((p, i) => p !== clean.predicted![i]).length;
     report.robustness.push(result);
     opts.onProgress?.(2 + k, total);
+  }
+
+  if (toGenerate.length) {
+    const tokenCount = (s: string) => tokenizer.encode(s, { addSpecialTokens: false }).length;
+    const samples: GeneratedSample[] = [];
+    for (const { ex, i } of toGenerate) {
+      const { prompt, completion } = ex as Extract<Example, { kind: 'prompt' }>;
+      // Room for the reference and a little more: a longer answer is wrong anyway.
+      const room = run.model.config.maxPositions - tokenizer.encode(prompt).length;
+      const maxNewTokens = Math.min(room, tokenCount(completion) + 16);
+      const output = maxNewTokens > 0 ? (await complete(m, prompt, { maxNewTokens, temperature: 0 })).text : '';
+      const exact = normalizeAnswer(output) === normalizeAnswer(completion);
+      samples.push({ index: i, prompt: prompt.slice(0, MISTAKE_TEXT_CHARS), reference: completion.slice(0, MISTAKE_TEXT_CHARS), output: output.slice(0, MISTAKE_TEXT_CHARS), exact, f1: tokenF1(output, completion) });
+    }
+    report.generation = {
+      rows: samples.length,
+      exactMatch: samples.filter((s) => s.exact).length / samples.length,
+      tokenF1: samples.reduce((a, s) => a + s.f1, 0) / samples.length,
+      samples: samples.slice(0, opts.maxMistakes ?? 50),
+    };
+    opts.onProgress?.(total, total);
   }
   return report;
 }
