@@ -134,6 +134,9 @@ test('evaluates a classifier run on the test split it never trained on', async (
   const robustness = evaluation.getByRole('table', { name: 'Robustness' });
   await expect(robustness.getByRole('row')).toHaveCount(6);
   await expect(robustness).toContainText('Typos');
+  // The run keeps its score on these rows.
+  const accuracy = await figures.first().textContent();
+  await expect(page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first()).toContainText(`Evaluated on reviews · v1, test split (${tested} rows) · accuracy ${accuracy}`);
   // The imported rows are offered too, with a warning that the run trained on them.
   await on.selectOption({ label: 'reviews, all rows (40 rows)' });
   await expect(evaluation.getByRole('note')).toContainText('trained on these rows');

@@ -313,6 +313,11 @@ describe('playground in the store', () => {
     expect(report.classification!.confusion.flat().reduce((a, b) => a + b, 0)).toBe(6);
     expect(report.robustness).toHaveLength(5);
     expect(seen).toEqual(['1/6', '2/6', '3/6', '4/6', '5/6', '6/6']);
+    // Kept with the run; evaluating the same rows again replaces it.
+    const kept = store.getState().runs[0].evaluations!;
+    expect(kept).toEqual([{ on: `reviews · v1, test split`, rows: 6, at: expect.any(Number), accuracy: report.metrics.accuracy, macroF1: report.metrics.macroF1 }]);
+    await store.getState().evaluateModel();
+    expect(store.getState().runs[0].evaluations).toHaveLength(1);
     // Each mistake is a test row (ids 18-23 of the import) and names what the model said.
     for (const m of report.mistakes!) {
       expect(m.text).toBe(`review number ${19 + m.index} says something`);

@@ -8,8 +8,8 @@ import { rowsToExamples } from '../core/data/rows';
 import type { HeldOutReport } from '../core/eval/heldout';
 import type { Example, ModelFiles } from '../core/types';
 import { loadRows } from '../storage/datasets';
-import type { RunRecord } from '../storage/db';
-import { loadRunFiles } from '../storage/runs';
+import type { RunEvaluation, RunRecord } from '../storage/db';
+import { loadRunFiles, updateRun } from '../storage/runs';
 import { listVersions, loadVersionRows } from '../storage/versions';
 import type { PlaygroundSession } from '../workers/modelClients';
 import type { Classification, GenerationEnd, GenerationSettings, PlaygroundModel } from '../workers/playgroundJob';
@@ -92,6 +92,18 @@ export interface PlaygroundSlice {
   chooseEvalSource(key: string | null): void;
   /** Scores the loaded model on the chosen rows: held-out metrics, confusion matrix, mistakes, robustness. */
   evaluateModel(): Promise<void>;
+}
+
+/** What the runs list keeps of an evaluation. */
+export function evaluationSummary(on: string, r: HeldOutReport, at: number): RunEvaluation {
+  const m = r.metrics;
+  return {
+    on,
+    rows: r.count,
+    at,
+    ...(r.task === 'classify' ? { accuracy: m.accuracy, macroF1: m.macroF1 } : { perplexity: m.perplexity }),
+    ...(r.generation && { exactMatch: r.generation.exactMatch, tokenF1: r.generation.tokenF1 }),
+  };
 }
 
 /**
@@ -300,6 +312,14 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
         });
         if (!out.ok) return done({ error: out.error.message });
         done({ report: out.value, evaluatedOn: `${model.name} on ${source.label}` });
+        const run = loadedRun();
+        if (run) {
+          // Kept with the run, so the runs list compares runs on the same rows.
+          const saved = evaluationSummary(source.label, out.value, Date.now());
+          const evaluations = [...(run.evaluations ?? []).filter((e) => e.on !== saved.on), saved];
+          await updateRun(deps.db(), run.id, { evaluations });
+          await get().loadRuns();
+        }
       } catch (e) {
         done({ error: (e as Error).message ?? String(e) });
       }

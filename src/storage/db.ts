@@ -78,6 +78,19 @@ export interface RunFinal {
   stopReason?: StopReason;
 }
 
+/** A held-out evaluation of a run's model (the playground's Evaluate), the latest per set of rows. */
+export interface RunEvaluation {
+  /** What was scored, e.g. "spam · v1, test split". */
+  on: string;
+  rows: number;
+  at: number;
+  accuracy?: number;
+  macroF1?: number;
+  perplexity?: number;
+  exactMatch?: number;
+  tokenF1?: number;
+}
+
 export interface RunRecord {
   id: number;
   name: string;
@@ -99,6 +112,7 @@ export interface RunRecord {
   message?: string;
   totalSteps?: number;
   final?: RunFinal;
+  evaluations?: RunEvaluation[];
 }
 
 export interface MetricRecord extends ProgressEvent {

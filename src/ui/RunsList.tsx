@@ -1,5 +1,5 @@
 /** Every run with its settings, status and final metrics; view curves, download, reuse, delete. */
-import type { RunRecord } from '../storage/db';
+import type { RunEvaluation, RunRecord } from '../storage/db';
 import { formatLearningRate } from '../state/hyperparams';
 import { formatDuration } from '../state/metrics';
 import { studio, useStudio } from '../state/studio';
@@ -36,6 +36,15 @@ function metricsLine(r: RunRecord): string | null {
   return parts.join(' · ');
 }
 
+function evaluationLine(e: RunEvaluation): string {
+  const parts = [`${e.on} (${e.rows} rows)`];
+  if (e.accuracy !== undefined) parts.push(`accuracy ${(e.accuracy * 100).toFixed(1)}%`);
+  if (e.macroF1 !== undefined) parts.push(`macro F1 ${e.macroF1.toFixed(3)}`);
+  if (e.perplexity !== undefined) parts.push(`perplexity ${e.perplexity.toFixed(2)}`);
+  if (e.exactMatch !== undefined) parts.push(`exact match ${(e.exactMatch * 100).toFixed(1)}%`);
+  return `Evaluated on ${parts.join(' · ')}`;
+}
+
 function RunItem({ run, viewed, live }: { run: RunRecord; viewed: boolean; live: boolean }) {
   const { viewRun, downloadWeights, deleteRun, reuseSettings } = studio.getState();
   const hasWeights = run.status === 'completed' || run.status === 'stopped';
@@ -54,6 +63,11 @@ function RunItem({ run, viewed, live }: { run: RunRecord; viewed: boolean; live:
       </div>
       <div className="run-settings small">{settingsLine(run)}</div>
       {metrics && <div className="run-metrics small">{metrics}</div>}
+      {run.evaluations?.map((e) => (
+        <div key={e.on} className="run-metrics small run-evaluation">
+          {evaluationLine(e)}
+        </div>
+      ))}
       {run.message && run.status !== 'completed' && <div className={`run-note small${run.status === 'failed' ? ' error' : ''}`}>{run.message}</div>}
       <div className="run-actions">
         <button type="button" className="button small primary" disabled={!hasWeights || live} onClick={() => void downloadWeights(run.id)}>
