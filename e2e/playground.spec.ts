@@ -137,7 +137,8 @@ test('evaluates a classifier run on the test split it never trained on', async (
   // The run keeps its score on these rows.
   const accuracy = await figures.first().textContent();
   await expect(page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first()).toContainText(`Evaluated on reviews · v1, test split (${tested} rows) · accuracy ${accuracy}`);
-  // The imported rows are offered too, with a warning that the run trained on them.
+  // The imported rows are offered too, with how many of them the run trained on (its train split's rows).
   await on.selectOption({ label: 'reviews, all rows (40 rows)' });
-  await expect(evaluation.getByRole('note')).toContainText('trained on these rows');
+  const trainRows = Number(/(\d+) train/.exec((await page.getByLabel('Training data').textContent())!)![1]);
+  await expect(evaluation.getByRole('note')).toContainText(`This run trained on ${trainRows} of these 40 rows`);
 });

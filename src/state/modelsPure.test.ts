@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FALLBACK_BUDGET, gpuLimitWarning, memoryBudget, WASM_MEMORY_LIMIT, type DeviceFacts } from './deviceMemory';
 import { effectiveLoraTargets, withProgress, type HubDownload } from './modelsSlice';
-import { generationSettings, parseStopSequences, DEFAULT_PLAYGROUND_SETTINGS } from './playgroundSlice';
+import { generationSettings, parseStopSequences, trainedRowIds, DEFAULT_PLAYGROUND_SETTINGS } from './playgroundSlice';
 import { formatCount, formatSize } from './units';
 import type { ModelInfo } from '../storage/modelDb';
 
@@ -79,5 +79,19 @@ describe('units', () => {
     expect(formatCount(41_344)).toBe('41.3K');
     expect(formatCount(1_100_000_000)).toBe('1.1B');
     expect(formatCount(512)).toBe('512');
+  });
+});
+
+describe('trainedRowIds', () => {
+  it('counts train and unsplit rows, an augmented row as the row it was made from, and no held-out rows', () => {
+    const ids = trainedRowIds([
+      { id: 2, text: 'a', split: 'train' },
+      { id: 3, text: 'b' },
+      { id: 4, text: 'c', split: 'validation' },
+      { id: 5, text: 'd', split: 'test' },
+      { id: 900, text: 'a!', split: 'train', augmented: true, sourceId: 2 },
+      { id: 901, text: 'e!', split: 'train', augmented: true, sourceId: 6 },
+    ]);
+    expect([...ids].sort((a, b) => a - b)).toEqual([2, 3, 6]);
   });
 });

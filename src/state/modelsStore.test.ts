@@ -1,11 +1,12 @@
 import 'fake-indexeddb/auto';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../core/backend';
 import type { DataRow } from '../core/data/rows';
 import { csv, labeledRows, utf8 } from '../core/data/test-builders';
 import { datasetStats, type DataRecipe } from '../core/data/versions';
 import type { ModelFiles } from '../core/types';
+import { loadRows } from '../storage/datasets';
 import { openDb, type StudioDb } from '../storage/db';
 import { openModelDb, type ModelDb } from '../storage/modelDb';
 import { deleteUserModel, listUserModels, loadUserModelFiles } from '../storage/userModels';
@@ -278,9 +279,13 @@ describe('playground in the store', () => {
     const store = await ready(d);
     await store.getState().importFiles([reviews()]);
     const dataset = store.getState().datasets[0];
-    // A version split 18 / 6, saved as the data studio would.
-    const rows: DataRow[] = labeledRows(24).map(([text, label], i) => ({ id: i, text, label, split: i < 18 ? 'train' : 'test' }));
-    const version = await saveVersion(d.db(), { datasetId: dataset.id, parentId: null, recipe: { split: { train: 0.75, validation: 0, test: 0.25, seed: 1, stratify: true } } as DataRecipe, schema: dataset.schema, createdAt: Date.now(), stats: datasetStats(rows) }, rows);
+    // A version split 18 / 6, saved as the data studio would: row ids are the file's row numbers.
+    const { rowNumbers } = await loadRows(d.db(), dataset.id);
+    const splitAt = (testFrom: number, testTo: number): DataRow[] =>
+      labeledRows(24).map(([text, label], i) => ({ id: rowNumbers[i], text, label, split: i >= testFrom && i < testTo ? 'test' : 'train' }));
+    const saveSplit = (rows: DataRow[]) =>
+      saveVersion(d.db(), { datasetId: dataset.id, parentId: null, recipe: { split: { train: 0.75, validation: 0, test: 0.25, seed: 1, stratify: true } } as DataRecipe, schema: dataset.schema, createdAt: Date.now(), stats: datasetStats(rows) }, rows);
+    const version = await saveSplit(splitAt(18, 24));
     await store.getState().loadVersions();
     await store.getState().chooseVersion(version.id);
     store.getState().setBackend('cpu');
@@ -292,12 +297,22 @@ describe('playground in the store', () => {
     await store.getState().setPlaygroundBackend('cpu');
     await store.getState().choosePlaygroundSource(`run:${run.id}`);
     const ev = store.getState().playground.evaluation;
-    // The run's own test split is chosen; the imported rows are offered but marked as trained on.
+    // The run's own test split is chosen, and the run learned from none of it.
     expect(ev.sourceKey).toBe(`test:${version.id}`);
+    expect(ev.overlap).toBe(0);
     expect(ev.sources).toEqual([
-      expect.objectContaining({ key: `test:${version.id}`, rows: 6, trainedOn: false }),
-      expect.objectContaining({ key: `all:${dataset.id}`, rows: 24, trainedOn: true }),
+      expect.objectContaining({ key: `test:${version.id}`, rows: 6 }),
+      expect.objectContaining({ key: `all:${dataset.id}`, rows: 24 }),
     ]);
+    // The imported rows hold its 18 training rows; a later split that tests on 6 of them says so.
+    await store.getState().chooseEvalSource(`all:${dataset.id}`);
+    expect(store.getState().playground.evaluation.overlap).toBe(18);
+    const later = await saveSplit(splitAt(0, 6));
+    await store.getState().loadVersions();
+    await vi.waitFor(() => expect(store.getState().playground.evaluation.sources).toHaveLength(3));
+    await store.getState().chooseEvalSource(`test:${later.id}`);
+    expect(store.getState().playground.evaluation.overlap).toBe(6);
+    await store.getState().chooseEvalSource(`test:${version.id}`);
     const seen: string[] = [];
     const unsubscribe = store.subscribe((s) => {
       const p = s.playground.evaluation.progress;

@@ -4,7 +4,7 @@
  */
 import type { BackendChoice, BackendName } from '../core/backend';
 import { toExamples } from '../core/data/detect';
-import { rowsToExamples } from '../core/data/rows';
+import { rowsToExamples, type DataRow } from '../core/data/rows';
 import type { HeldOutReport } from '../core/eval/heldout';
 import type { Example, ModelFiles } from '../core/types';
 import { loadRows } from '../storage/datasets';
@@ -13,7 +13,7 @@ import { loadRunFiles, updateRun } from '../storage/runs';
 import { listVersions, loadVersionRows } from '../storage/versions';
 import type { PlaygroundSession } from '../workers/modelClients';
 import type { Classification, GenerationEnd, GenerationSettings, PlaygroundModel } from '../workers/playgroundJob';
-import type { SliceCreator } from './store';
+import type { SliceCreator, StudioStore } from './store';
 
 export interface PlaygroundSettings {
   temperature: number;
@@ -50,8 +50,6 @@ export interface EvalSource {
   label: string;
   rows: number;
   datasetId: number;
-  /** The loaded run trained on these rows (all rows of its own imported dataset): the scores would not be held-out. */
-  trainedOn: boolean;
 }
 
 export interface EvaluationState {
@@ -63,9 +61,11 @@ export interface EvaluationState {
   /** What the report was computed on (the source's label), and for which model. */
   evaluatedOn: string | null;
   error: string | null;
+  /** How many of the chosen rows the loaded run trained on (null: not known, or not a run). */
+  overlap: number | null;
 }
 
-const NO_EVALUATION: EvaluationState = { sources: [], sourceKey: null, status: 'idle', progress: null, report: null, evaluatedOn: null, error: null };
+const NO_EVALUATION: EvaluationState = { sources: [], sourceKey: null, status: 'idle', progress: null, report: null, evaluatedOn: null, error: null, overlap: null };
 
 export interface PlaygroundState {
   /** "run:<id>" or "model:<id>"; null before a choice. */
@@ -89,7 +89,9 @@ export interface PlaygroundSlice {
   generateText(prompt: string): Promise<void>;
   stopGenerating(): void;
   classifyText(text: string): Promise<void>;
-  chooseEvalSource(key: string | null): void;
+  chooseEvalSource(key: string | null): Promise<void>;
+  /** Re-reads the datasets and versions offered for evaluation (after an import or a new split). */
+  refreshEvalSources(): Promise<void>;
   /** Scores the loaded model on the chosen rows: held-out metrics, confusion matrix, mistakes, robustness. */
   evaluateModel(): Promise<void>;
 }
@@ -119,21 +121,28 @@ export function evalSources(
   const name = new Map(datasets.map((d) => [d.id, d.name]));
   const tests: EvalSource[] = versions
     .filter((v) => (v.stats.splits.test ?? 0) > 0 && name.has(v.datasetId))
-    .map((v) => ({ key: `test:${v.id}`, label: `${name.get(v.datasetId)} · ${v.name}, test split`, rows: v.stats.splits.test!, datasetId: v.datasetId, trainedOn: false }));
-  const all: EvalSource[] = datasets.map((d) => ({
-    key: `all:${d.id}`,
-    label: `${d.name}, all rows`,
-    rows: d.rowCount,
-    datasetId: d.id,
-    // A run on a version trained on that version's rows, which come from these.
-    trainedOn: run !== null && run.datasetId === d.id,
-  }));
+    .map((v) => ({ key: `test:${v.id}`, label: `${name.get(v.datasetId)} · ${v.name}, test split`, rows: v.stats.splits.test!, datasetId: v.datasetId }));
+  const all: EvalSource[] = datasets.map((d) => ({ key: `all:${d.id}`, label: `${d.name}, all rows`, rows: d.rowCount, datasetId: d.id }));
   let preferred: string | null = null;
   if (run) {
     const own = run.versionId != null ? tests.find((s) => s.key === `test:${run.versionId}`) : undefined;
     preferred = (own ?? tests.find((s) => s.datasetId === run.datasetId))?.key ?? null;
   }
   return { sources: [...tests, ...all], preferred };
+}
+
+/**
+ * Row ids a run learned from: the train (and unsplit) rows of its version, augmented rows
+ * counted as the rows they were made from. Ids are the dataset's row numbers in every
+ * version, so they compare across versions. Validation rows only chose when to stop.
+ */
+export function trainedRowIds(rows: readonly DataRow[]): Set<number> {
+  const ids = new Set<number>();
+  for (const r of rows) {
+    if (r.split === 'test' || r.split === 'validation') continue;
+    ids.add(r.augmented && r.sourceId !== undefined ? r.sourceId : r.id);
+  }
+  return ids;
 }
 
 /** Stop sequences as the engine wants them: one per line, "\n" typed as an escape, blanks dropped. */
@@ -176,16 +185,38 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
     const { sources, preferred } = evalSources(datasets, versions, loadedRun());
     const current = get().playground.evaluation.sourceKey;
     patchEval({ sources, sourceKey: current && sources.some((s) => s.key === current) ? current : preferred });
+    await refreshOverlap();
   }
 
-  async function evalRows(key: string): Promise<Example[]> {
+  /** The rows of a source as examples, with their row ids (the dataset's row numbers). */
+  async function evalRows(key: string): Promise<{ examples: Example[]; ids: number[] }> {
     const [kind, id] = [key.slice(0, key.indexOf(':')), Number(key.slice(key.indexOf(':') + 1))];
     const db = deps.db();
-    if (kind === 'test') return rowsToExamples((await loadVersionRows(db, id)).filter((r) => r.split === 'test'));
+    if (kind === 'test') {
+      const rows = (await loadVersionRows(db, id)).filter((r) => r.split === 'test');
+      return { examples: rowsToExamples(rows), ids: rows.map((r) => r.id) };
+    }
     const dataset = get().datasets.find((d) => d.id === id);
     if (!dataset) throw new Error('That dataset is no longer here.');
     const stored = await loadRows(db, dataset.id);
-    return toExamples(stored.rows, dataset.schema, { file: dataset.fileName, rowNumbers: stored.rowNumbers, rowUnit: dataset.rowUnit });
+    return { examples: toExamples(stored.rows, dataset.schema, { file: dataset.fileName, rowNumbers: stored.rowNumbers, rowUnit: dataset.rowUnit }), ids: stored.rowNumbers };
+  }
+
+  /** How many of a source's rows the loaded run learned from; null when that cannot be known. */
+  async function overlapWithRun(source: EvalSource): Promise<number | null> {
+    const run = loadedRun();
+    if (!run || run.datasetId !== source.datasetId || run.versionId === undefined) return null;
+    const { ids } = await evalRows(source.key);
+    if (run.versionId === null) return ids.length; // The imported rows: every one could have trained (its validation rows were drawn at random).
+    const trained = trainedRowIds(await loadVersionRows(deps.db(), run.versionId));
+    return ids.filter((i) => trained.has(i)).length;
+  }
+
+  async function refreshOverlap(): Promise<void> {
+    const { sources, sourceKey } = get().playground.evaluation;
+    const source = sources.find((s) => s.key === sourceKey);
+    const overlap = source ? await overlapWithRun(source).catch(() => null) : null;
+    if (get().playground.evaluation.sourceKey === sourceKey) patchEval({ overlap });
   }
 
   async function filesFor(source: string): Promise<{ name: string; files: ModelFiles }> {
@@ -286,9 +317,14 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
       patch(out.ok ? { status: 'ready', classification: out.value } : { status: 'ready', error: out.error.message });
     },
 
-    chooseEvalSource(key) {
+    async chooseEvalSource(key) {
       if (get().playground.evaluation.status === 'running') return;
-      patchEval({ sourceKey: key, error: null });
+      patchEval({ sourceKey: key, error: null, overlap: null });
+      await refreshOverlap();
+    },
+
+    async refreshEvalSources() {
+      if (get().playground.model) await refreshEvalSources();
     },
 
     async evaluateModel() {
@@ -305,7 +341,7 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
         patchEval({ status: 'idle', progress: null, ...p });
       };
       try {
-        const rows = await evalRows(source.key);
+        const rows = (await evalRows(source.key)).examples;
         if (rows.length === 0) return done({ error: `${source.label} has no rows.` });
         const out = await s.evaluate(rows, (d, t) => {
           if (session === s) patchEval({ progress: { done: d, total: t } });
@@ -326,3 +362,13 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
     },
   };
 };
+
+/** Keeps the evaluation choices in step with the datasets and versions (an import, a new split). */
+export function watchEvalSources(store: StudioStore): void {
+  let seen = [store.getState().datasets, store.getState().versions];
+  store.subscribe((s) => {
+    if (s.datasets === seen[0] && s.versions === seen[1]) return;
+    seen = [s.datasets, s.versions];
+    void s.refreshEvalSources();
+  });
+}

@@ -8,7 +8,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createDataSlice, type DataSlice } from './dataSlice';
 import type { StudioDeps } from './deps';
 import { createModelsSlice, type ModelsSlice } from './modelsSlice';
-import { createPlaygroundSlice, type PlaygroundSlice } from './playgroundSlice';
+import { createPlaygroundSlice, watchEvalSources, type PlaygroundSlice } from './playgroundSlice';
 import { createRunsSlice, type RunsSlice } from './runsSlice';
 import { createStudioDataSlice, watchStudioData, type StudioDataSlice } from './studioDataSlice';
 import { createTrainingSlice, type TrainingSlice } from './trainingSlice';
@@ -33,5 +33,6 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
     },
   }));
   watchStudioData(store);
+  watchEvalSources(store);
   return store;
 }

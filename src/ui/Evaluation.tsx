@@ -246,7 +246,7 @@ export function Evaluation() {
       <div className="eval-controls">
         <div className="field">
           <label htmlFor={selectId}>Evaluate on</label>
-          <select id={selectId} value={ev.sourceKey ?? ''} disabled={running || ev.sources.length === 0} onChange={(e) => chooseEvalSource(e.target.value || null)}>
+          <select id={selectId} value={ev.sourceKey ?? ''} disabled={running || ev.sources.length === 0} onChange={(e) => void chooseEvalSource(e.target.value || null)}>
             <option value="">{ev.sources.length ? 'Choose rows…' : 'No datasets yet'}</option>
             {ev.sources.map((s) => (
               <option key={s.key} value={s.key}>
@@ -262,9 +262,10 @@ export function Evaluation() {
       {!ev.sources.some((s) => s.key.startsWith('test:')) && (
         <p className="hint">No test split yet: split a dataset in the data studio to hold rows out of training, or upload a separate file of test rows.</p>
       )}
-      {chosen?.trainedOn && (
+      {chosen && ev.overlap !== null && ev.overlap > 0 && (
         <div className="alert" role="note">
-          This run trained on these rows: the scores show how well it fits them, not how it does on new data.
+          {ev.overlap >= chosen.rows ? 'This run trained on these rows' : `This run trained on ${ev.overlap} of these ${chosen.rows} rows`}: the scores show how well it fits
+          them, not how it does on new data.
         </div>
       )}
       {running && (
