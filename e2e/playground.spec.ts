@@ -5,7 +5,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, openStudio, setSlider, TINY_MODEL, useTinyModel } from './helpers';
+import { downloadBytes, FIXTURES, openStudio, setSlider, TINY_MODEL, useTinyModel } from './helpers';
 
 test.beforeEach(({ page }) => {
   page.on('pageerror', (e) => console.log('pageerror:', e.message));
@@ -134,6 +134,12 @@ test('evaluates a classifier run on the test split it never trained on', async (
   const robustness = evaluation.getByRole('table', { name: 'Robustness' });
   await expect(robustness.getByRole('row')).toHaveCount(6);
   await expect(robustness).toContainText('Typos');
+  // The report downloads as JSON with the same figures.
+  const [download] = await Promise.all([page.waitForEvent('download'), evaluation.getByRole('button', { name: 'Download report (JSON)' }).click()]);
+  expect(download.suggestedFilename()).toBe('classify-lora-1-evaluation.json');
+  const saved = JSON.parse(new TextDecoder().decode(await downloadBytes(download)));
+  expect(saved).toMatchObject({ model: 'classify-lora-1', evaluatedOn: expect.stringContaining('test split'), report: { task: 'classify', count: tested } });
+  expect(saved.report.classification.confusion.flat()).toEqual(counts);
   // The run keeps its score on these rows.
   const accuracy = await figures.first().textContent();
   await expect(page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first()).toContainText(`Evaluated on reviews · v1, test split (${tested} rows) · accuracy ${accuracy}`);

@@ -92,6 +92,8 @@ export interface PlaygroundSlice {
   chooseEvalSource(key: string | null): Promise<void>;
   /** Re-reads the datasets and versions offered for evaluation (after an import or a new split). */
   refreshEvalSources(): Promise<void>;
+  /** Saves the last evaluation report as JSON. */
+  downloadEvaluation(): void;
   /** Scores the loaded model on the chosen rows: held-out metrics, confusion matrix, mistakes, robustness. */
   evaluateModel(): Promise<void>;
 }
@@ -327,6 +329,14 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
       if (get().playground.model) await refreshEvalSources();
     },
 
+    downloadEvaluation() {
+      const { evaluation, model } = get().playground;
+      if (!evaluation.report || !model) return;
+      const doc = { model: model.name, evaluatedOn: evaluation.evaluatedOn, backend: model.backend, report: evaluation.report };
+      const safe = model.name.replace(/[^\w.-]+/g, '-');
+      deps.save(new TextEncoder().encode(`${JSON.stringify(doc, null, 2)}\n`), `${safe}-evaluation.json`, 'application/json');
+    },
+
     async evaluateModel() {
       const s = session;
       const { status, evaluation, model } = get().playground;
@@ -343,9 +353,14 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
       try {
         const rows = (await evalRows(source.key)).examples;
         if (rows.length === 0) return done({ error: `${source.label} has no rows.` });
-        const out = await s.evaluate(rows, (d, t) => {
-          if (session === s) patchEval({ progress: { done: d, total: t } });
-        });
+        // A run is scored on text cut as it was in training; a base model reads its whole context.
+        const out = await s.evaluate(
+          rows,
+          (d, t) => {
+            if (session === s) patchEval({ progress: { done: d, total: t } });
+          },
+          loadedRun()?.hyperparams.maxLength,
+        );
         if (!out.ok) return done({ error: out.error.message });
         done({ report: out.value, evaluatedOn: `${model.name} on ${source.label}` });
         const run = loadedRun();

@@ -236,7 +236,7 @@ export function Evaluation() {
   const selectId = useId();
   const pg = useStudio((s) => s.playground);
   const ev = pg.evaluation;
-  const { chooseEvalSource, evaluateModel } = studio.getState();
+  const { chooseEvalSource, evaluateModel, downloadEvaluation } = studio.getState();
   const running = ev.status === 'running';
   const chosen = ev.sources.find((s) => s.key === ev.sourceKey);
   const report = ev.report;
@@ -288,6 +288,9 @@ export function Evaluation() {
             {report.empty ? `; ${report.empty} without any text left out` : ''}.
           </p>
           <Figures report={report} />
+          <button type="button" className="button small eval-download" onClick={downloadEvaluation}>
+            Download report (JSON)
+          </button>
           {report.classification && (
             <div className="eval-grid">
               <PerClass c={report.classification} />

@@ -85,7 +85,7 @@ export interface PlaygroundSession {
   stop(): void;
   classify(text: string): Promise<Outcome<Classification>>;
   /** Held-out evaluation of the loaded model on `rows`; progress after each pass. */
-  evaluate(rows: Example[], onProgress: (done: number, total: number) => void): Promise<Outcome<HeldOutReport>>;
+  evaluate(rows: Example[], onProgress: (done: number, total: number) => void, maxLength?: number): Promise<Outcome<HeldOutReport>>;
   /** Ends the worker and frees the model; safe to call twice. */
   dispose(): void;
 }
@@ -132,7 +132,7 @@ export async function startPlaygroundWorker(backend: BackendChoice, files: Model
         void api.stop();
       },
       classify: (text) => guard(api.classify(text)),
-      evaluate: (rows, onProgress) => guard(api.evaluate(rows, proxy(onProgress))),
+      evaluate: (rows, onProgress, maxLength) => guard(api.evaluate(rows, proxy(onProgress), maxLength)),
       dispose,
     },
   };

@@ -54,8 +54,8 @@ const api = {
     return run(() => playground.classify(text));
   },
 
-  evaluate(rows: Example[], onProgress: (done: number, total: number) => void): Promise<Outcome<HeldOutReport>> {
-    return run(() => playground.evaluate(rows, (d, t) => void onProgress(d, t)));
+  evaluate(rows: Example[], onProgress: (done: number, total: number) => void, maxLength?: number): Promise<Outcome<HeldOutReport>> {
+    return run(() => playground.evaluate(rows, (d, t) => void onProgress(d, t), maxLength));
   },
 };
 

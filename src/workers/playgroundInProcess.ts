@@ -36,7 +36,7 @@ export async function startPlaygroundInProcess(backend: BackendChoice, files: Mo
         stop = true;
       },
       classify: (text) => attempt(() => playground.classify(text)),
-      evaluate: (rows, onProgress) => attempt(() => playground.evaluate(rows, onProgress)),
+      evaluate: (rows, onProgress, maxLength) => attempt(() => playground.evaluate(rows, onProgress, maxLength)),
       dispose: () => playground.dispose(),
     },
   };

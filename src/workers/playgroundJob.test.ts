@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../core/backend';
 import { disposeModel, initModel, saveModel, setClassifierHead } from '../core/io/hf';
 import { gpt2, newGpt2Config } from '../core/model/gpt2';
-import type { ModelFiles } from '../core/types';
+import { evaluateExamples, loadForInference } from '../core/eval/inference';
+import type { Example, ModelFiles } from '../core/types';
 import { readFolder } from '../testutil/node';
 import { FIXTURE_TOKENIZER_DIR, tinyGpt2Files } from '../testutil/tinyModel';
 import { Playground, type GenerationSettings } from './playgroundJob';
@@ -64,6 +65,28 @@ describe('Playground', () => {
     expect(Object.keys(out.probabilities)).toEqual(['neg', 'pos']);
     expect(out.probabilities.neg + out.probabilities.pos).toBeCloseTo(1, 5);
     await expect(pg.generate('x', SETTINGS, () => undefined, () => false)).rejects.toThrow(/classifier/);
+    pg.dispose();
+  });
+
+  it('evaluates held-out rows cut to the length a run trained at, or to the whole context', async () => {
+    const pg = new Playground();
+    pg.load(classifier);
+    const rows: Example[] = [
+      { kind: 'labeled', text: 'a long and winding review of a film that goes on and on', label: 'pos' },
+      { kind: 'labeled', text: 'the worst film of the year, by a long way, and then some', label: 'neg' },
+    ];
+    const passes: number[] = [];
+    const cut = await pg.evaluate(rows, (d) => passes.push(d), 4);
+    const whole = await pg.evaluate(rows, () => undefined);
+    expect(passes).toEqual([1, 2, 3, 4, 5, 6]);
+    const m = loadForInference(classifier);
+    try {
+      expect(cut.metrics.loss).toBeCloseTo((await evaluateExamples(m, rows, { maxLength: 4, batchSize: 8 })).loss, 5);
+      expect(whole.metrics.loss).toBeCloseTo((await evaluateExamples(m, rows, { maxLength: 32, batchSize: 8 })).loss, 5);
+      expect(cut.metrics.loss).not.toBeCloseTo(whole.metrics.loss, 5);
+    } finally {
+      m.dispose();
+    }
     pg.dispose();
   });
 

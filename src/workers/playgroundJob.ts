@@ -119,12 +119,13 @@ export class Playground {
 
   /**
    * Held-out metrics, a classifier's confusion matrix and mistakes, and robustness to
-   * seeded edits of the input. Rows are read at the model's full context; at most
-   * `EVAL_MAX_ROWS` of them (a seeded sample) keep it to seconds on a GPU.
+   * seeded edits of the input. Rows are cut to `maxLength` tokens (a run's training length;
+   * the model's context when absent); at most `EVAL_MAX_ROWS` of them (a seeded sample)
+   * keep it to seconds on a GPU.
    */
-  async evaluate(rows: Example[], onProgress: (done: number, total: number) => void): Promise<HeldOutReport> {
+  async evaluate(rows: Example[], onProgress: (done: number, total: number) => void, maxLength?: number): Promise<HeldOutReport> {
     const m = this.model();
-    return evaluateHeldOut(m, rows, { maxLength: m.run.model.config.maxPositions, batchSize: 8, seed: 1, maxRows: EVAL_MAX_ROWS, maxMistakes: 50, onProgress });
+    return evaluateHeldOut(m, rows, { maxLength: maxLength ?? m.run.model.config.maxPositions, batchSize: 8, seed: 1, maxRows: EVAL_MAX_ROWS, maxMistakes: 50, onProgress });
   }
 
   dispose(): void {
