@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../backend';
 import { parseSafetensors } from '../io/safetensors';
 import { hyperparams, promptExamples, sentimentExamples, tinyGpt2Files } from '../../testutil/tinyModel';
-import type { TrainResult } from '../types';
+import type { Example, TrainResult } from '../types';
 import { train } from './trainer';
 
 // webgl and webgpu run in the browser suite (e2e); Node has cpu and wasm.
@@ -27,6 +27,23 @@ describe('training on wasm and cpu', () => {
       results[backend] = result;
     }
     results.wasm.history.forEach((e, i) => expect(e.trainLoss).toBeCloseTo(results.cpu.history[i].trainLoss, 3));
+  });
+
+  // The wasm attention with six heads (as in a wider starter model) over a
+  // longer context: the same losses as the plain tfjs cpu backend.
+  it('trains a six-head model on long rows to the same losses on both backends', async () => {
+    const words = 'the quick brown fox jumps over a lazy dog while seven wizards quietly hex jumbled boxes and'.split(' ');
+    const rows: Example[] = Array.from({ length: 4 }, (_, k) => ({ kind: 'text', text: Array.from({ length: 60 }, (_, i) => words[(i * 7 + k * 3) % words.length]).join(' ') }));
+    const curves: Record<string, number[]> = {};
+    let base: Record<string, Uint8Array> | null = null;
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await initBackend(backend);
+      base ??= await tinyGpt2Files({ nEmbd: 96, nHead: 6, nLayer: 1, nPositions: 64 });
+      const result = await train({ task: 'lm', method: 'full', base, train: rows, hyperparams: hyperparams({ epochs: 1, batchSize: 2, learningRate: 2e-3, maxLength: 64 }) });
+      curves[backend] = result.history.map((e) => e.trainLoss);
+    }
+    expect(curves.wasm.length).toBeGreaterThan(2);
+    curves.wasm.forEach((l, i) => expect(l).toBeCloseTo(curves.cpu[i], 4));
   });
 
   // Dropout runs through the fused attention on wasm: its mask must outlive the forward
