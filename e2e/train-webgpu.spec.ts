@@ -70,13 +70,17 @@ test('upload, map, train LoRA on WebGPU, download, reload', async ({ page }) => 
   await expect(run).toContainText('webgpu');
   await page.screenshot({ path: 'test-results/after-webgpu-run.png', fullPage: true });
 
-  // Download weights: the model folder at the root, the PEFT adapter under adapter/.
+  // Download weights: the model folder at the root, the PEFT adapter under adapter/, each with its model card.
   const [download] = await Promise.all([page.waitForEvent('download'), run.getByRole('button', { name: 'Download weights' }).click()]);
   expect(download.suggestedFilename()).toMatch(/\.zip$/);
   const files = unzipSync(await downloadBytes(download));
   expect(Object.keys(files).sort()).toEqual(
-    ['adapter/adapter_config.json', 'adapter/adapter_model.safetensors', 'config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json'].sort(),
+    ['README.md', 'adapter/README.md', 'adapter/adapter_config.json', 'adapter/adapter_model.safetensors', 'config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json'].sort(),
   );
+  const card = new TextDecoder().decode(files['README.md']);
+  expect(card).toMatch(/^---\nlibrary_name: transformers\npipeline_tag: text-classification\n/);
+  expect(card).toContain('- Method: LoRA (rank 4, alpha 8');
+  expect(new TextDecoder().decode(files['adapter/README.md'])).toContain('library_name: peft');
   const config = decode(files['config.json']);
   expect(config.model_type).toBe('gpt2');
   expect(config.architectures).toEqual(['GPT2ForSequenceClassification']);

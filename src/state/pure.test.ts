@@ -103,6 +103,12 @@ describe('weightsZip()', () => {
     expect(zip['adapter/adapter_config.json']).toEqual(new Uint8Array([2]));
   });
 
+  it('adds the model cards as README.md beside the model and the adapter', () => {
+    const zip = unzipSync(weightsZip({ 'config.json': new Uint8Array([1]) }, { 'adapter_config.json': new Uint8Array([2]) }, { model: '# m', adapter: '# a' }));
+    expect(Object.keys(zip).sort()).toEqual(['README.md', 'adapter/README.md', 'adapter/adapter_config.json', 'config.json']);
+    expect(new TextDecoder().decode(zip['adapter/README.md'])).toBe('# a');
+  });
+
   it('makes a safe file name', () => {
     expect(zipFileName('classify-lora-1')).toBe('classify-lora-1.zip');
     expect(zipFileName(' my run / v2 ')).toBe('my-run-v2.zip');

@@ -3,6 +3,7 @@ import type { ProgressEvent } from '../core/types';
 import type { RunRecord } from '../storage/db';
 import { deleteRun, listRuns, loadMetrics, loadRunFiles, markInterruptedRuns } from '../storage/runs';
 import type { SliceCreator } from './store';
+import { modelCard } from './modelCard';
 import { weightsZip, zipFileName } from './zip';
 
 export interface RunsSlice {
@@ -67,7 +68,9 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, deps) => ({
     const run = get().runs.find((r) => r.id === id);
     const files = await loadRunFiles(deps.db(), id);
     if (!run || !files) return void set({ downloadError: 'This run has no saved weights.' });
-    deps.save(weightsZip(files.model, files.adapter), zipFileName(run.name), 'application/zip');
+    const baseRepo = get().models.find((m) => m.id === run.modelId)?.hub?.repo;
+    const cards = { model: modelCard(run, { baseRepo }), adapter: files.adapter ? modelCard(run, { baseRepo, adapter: true }) : undefined };
+    deps.save(weightsZip(files.model, files.adapter, cards), zipFileName(run.name), 'application/zip');
   },
 
   reuseSettings(id) {

@@ -1,11 +1,14 @@
-/** The "Download weights" archive: the model folder at the root, a LoRA adapter under adapter/. */
+/** The "Download weights" archive: the model folder at the root, a LoRA adapter under adapter/, each with its README.md card when given. */
 import { zipSync, type Zippable } from 'fflate';
 import type { ModelFiles } from '../core/types';
 
-export function weightsZip(model: ModelFiles, adapter?: ModelFiles): Uint8Array {
+export function weightsZip(model: ModelFiles, adapter?: ModelFiles, cards?: { model: string; adapter?: string }): Uint8Array {
   const entries: Zippable = {};
+  const text = (s: string) => new TextEncoder().encode(s);
   for (const [name, bytes] of Object.entries(model)) entries[name] = bytes;
+  if (cards) entries['README.md'] = text(cards.model);
   if (adapter) for (const [name, bytes] of Object.entries(adapter)) entries[`adapter/${name}`] = bytes;
+  if (adapter && cards?.adapter) entries['adapter/README.md'] = text(cards.adapter);
   // Weights barely compress; level 1 keeps the click snappy.
   return zipSync(entries, { level: 1 });
 }
