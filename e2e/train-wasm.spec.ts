@@ -75,7 +75,12 @@ test('pauses, resumes and stops a full fine-tune of a text generator on wasm', a
   // A stopped run keeps the weights it had reached.
   const [download] = await Promise.all([page.waitForEvent('download'), run.getByRole('button', { name: 'Download weights' }).click()]);
   const files = unzipSync(await downloadBytes(download));
-  expect(Object.keys(files).sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
+  expect(Object.keys(files).sort()).toEqual(['README.md', 'config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
+  // Its model card says how it was trained and that it was stopped.
+  const card = new TextDecoder().decode(files['README.md']);
+  expect(card).toContain('pipeline_tag: text-generation');
+  expect(card).toContain('- Method: full fine-tuning');
+  expect(card).toMatch(/- Steps: \d+ of \d+ \(cancelled\)/);
   const config = decode(files['config.json']);
   expect(config.architectures).toEqual(['GPT2LMHeadModel']);
   const weights = parseSafetensors(files['model.safetensors']);
