@@ -73,3 +73,14 @@ export async function countStored(page: Page): Promise<Record<string, number>> {
     return out;
   });
 }
+
+/** In the data studio, splits the selected dataset with `testShare` held out as test rows (version v1), then returns to Training. */
+export async function holdOutTestSplit(page: Page, testShare: number): Promise<void> {
+  await page.getByRole('tab', { name: 'Data studio' }).click();
+  await page.getByRole('tab', { name: 'Split', exact: true }).click();
+  await setSlider(page, 'Test share', testShare);
+  await page.getByRole('button', { name: 'Preview split' }).click();
+  await page.getByRole('button', { name: 'Apply split' }).click();
+  await expect(page.getByRole('list', { name: 'Versions' }).getByRole('listitem', { name: 'v1' })).toContainText(/\d+ test/);
+  await page.getByRole('tab', { name: 'Training' }).click();
+}

@@ -5,7 +5,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { downloadBytes, FIXTURES, openStudio, setSlider, TINY_MODEL, useTinyModel } from './helpers';
+import { downloadBytes, FIXTURES, holdOutTestSplit, openStudio, setSlider, TINY_MODEL, useTinyModel } from './helpers';
 
 test.beforeEach(({ page }) => {
   page.on('pageerror', (e) => console.log('pageerror:', e.message));
@@ -104,13 +104,7 @@ test('evaluates a classifier run on the test split it never trained on', async (
   await page.getByLabel('Upload dataset').setInputFiles(join(FIXTURES, 'reviews.csv'));
   await expect(page.getByRole('list', { name: 'Datasets' }).getByRole('listitem')).toHaveCount(1);
   // Hold a quarter of the rows out in the data studio.
-  await page.getByRole('tab', { name: 'Data studio' }).click();
-  await page.getByRole('tab', { name: 'Split', exact: true }).click();
-  await setSlider(page, 'Test share', 0.25);
-  await page.getByRole('button', { name: 'Preview split' }).click();
-  await page.getByRole('button', { name: 'Apply split' }).click();
-  await expect(page.getByRole('list', { name: 'Versions' }).getByRole('listitem', { name: 'v1' })).toContainText(/\d+ test/);
-  await page.getByRole('tab', { name: 'Training' }).click();
+  await holdOutTestSplit(page, 0.25);
   await expect(page.getByLabel('Training data')).toContainText(/test rows held out/);
   await shortRun(page, null);
   await tryInPlayground(page, /^classify-lora-1 /);

@@ -7,7 +7,7 @@
 import { mulberry32, shuffleInPlace } from '../data/random';
 import { wordnetSynonyms } from '../data/augment';
 import { caseVariant, keyboardTypos, punctuationVariant, randomDelete, synonymReplace, type Rng } from '../data/textops';
-import { encodeExamples } from '../train/batches';
+import { encodeExamples, type Sequence } from '../train/batches';
 import type { Example } from '../types';
 import { evaluateSequences } from './evaluate';
 import { complete, type LoadedForInference } from './inference';
@@ -220,8 +220,9 @@ export async function evaluateHeldOut(m: LoadedForInference, rows: Example[], op
     }
   }
 
-  // Rows the tokenizer turns into nothing are left out up front, so sequences and rows stay aligned.
-  const kept = picked.filter((ex) => encodeExamples([ex], tokenizer, encodeOpts).length > 0);
+  // Each row is encoded once; rows the tokenizer turns into nothing are left out, so sequences and rows stay aligned.
+  const encoded = picked.map((ex) => ({ ex, seqs: encodeExamples([ex], tokenizer, encodeOpts) })).filter((e) => e.seqs.length > 0);
+  const kept = encoded.map((e) => e.ex);
   if (kept.length === 0) throw new Error('None of these rows has any text to score.');
   // A language model reads a labelled row as plain text: editing it would score other text, not the same task.
   const editable = task === 'classify' || kept.every((ex) => ex.kind === 'prompt' || ex.kind === 'chat');
@@ -233,8 +234,8 @@ export async function evaluateHeldOut(m: LoadedForInference, rows: Example[], op
     toGenerate = shuffleInPlace([...prompts], mulberry32(seed + 1)).slice(0, maxGen).sort((a, b) => a.i - b.i);
   }
   const total = 1 + kinds.length + (toGenerate.length ? 1 : 0);
-  const pass = async (examples: Example[]) => {
-    const seqs = encodeExamples(examples, tokenizer, encodeOpts);
+  const pass = async (examples: Example[], encodedAlready?: Sequence[]) => {
+    const seqs = encodedAlready ?? encodeExamples(examples, tokenizer, encodeOpts);
     // Per row (not per window) for a classifier; a language model's rows may span windows, which is fine for its loss.
     if (task === 'classify' && seqs.length !== examples.length) throw new Error('an edited row lost all its tokens');
     return evaluateSequences(run, seqs, opts.batchSize, m.padId);
@@ -242,7 +243,7 @@ export async function evaluateHeldOut(m: LoadedForInference, rows: Example[], op
   const metricsOf = (r: Awaited<ReturnType<typeof pass>>): PassMetrics =>
     task === 'lm' ? { loss: r.loss, perplexity: r.perplexity } : { loss: r.loss, accuracy: r.accuracy, macroF1: r.macroF1 };
 
-  const clean = await pass(kept);
+  const clean = await pass(kept, encoded.flatMap((e) => e.seqs));
   opts.onProgress?.(1, total);
   const labels = run.model.labels ?? [];
   const report: HeldOutReport = {
