@@ -25,7 +25,8 @@ const USAGE = `usage: npm run cli -- <command> [options]
            [--lora-r N] [--lora-alpha N] [--lora-targets c_attn,mlp.c_fc] [--trainable-blocks N] [--seed N] [--val-split F]
            [--eval-every N] [--patience N] [--max-steps N] [--grad-accum N] [--class-weights] [--text-column C] [--label-column C]
   eval     --model DIR --data FILE [--max-length N] [--batch-size N] [--text-column C] [--label-column C]
-           [--robustness] (also: seeded typos, casing, punctuation, dropped words, synonyms; mistakes; completions)
+           [--robustness] (also: seeded typos, casing, punctuation, dropped words, synonyms; mistakes; completions;
+           progress on stderr unless --quiet)
   predict  --model DIR --text "..." [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P]
            [--repetition-penalty R] [--stop STRING] [--chat] [--seed N]
 ${DATA_USAGE}
@@ -227,7 +228,14 @@ async function cmdEval(v: Values): Promise<void> {
     const { examples } = readData(v, m.run.task);
     if (v.robustness) {
       const maxLength = number(v, 'max-length', DEFAULT_HYPERPARAMS.maxLength, integer);
-      const r = await evaluateHeldOut(m, examples, { maxLength, batchSize: number(v, 'batch-size', 16, integer), seed: number(v, 'seed', 1, integer) });
+      const r = await evaluateHeldOut(m, examples, {
+        maxLength,
+        batchSize: number(v, 'batch-size', 16, integer),
+        seed: number(v, 'seed', 1, integer),
+        onProgress: (p) => {
+          if (v.quiet !== true && p.done < p.total) process.stderr.write(`${p.stage} (${Math.floor((100 * p.done) / p.total)}%)\n`);
+        },
+      });
       const c = r.classification;
       print({ task: r.task, examples: r.count, ...r.metrics, ...(c && { labels: c.labels, confusionMatrix: c.confusion, perClass: c.perClass, mistakes: r.mistakes }), robustness: r.robustness, ...(r.generation && { generation: r.generation }) });
       return;

@@ -327,7 +327,7 @@ describe('playground in the store', () => {
     expect(report).toMatchObject({ task: 'classify', count: 6, offered: 6 });
     expect(report.classification!.confusion.flat().reduce((a, b) => a + b, 0)).toBe(6);
     expect(report.robustness).toHaveLength(5);
-    expect(seen).toEqual(['1/6', '2/6', '3/6', '4/6', '5/6', '6/6']);
+    expect(seen).toEqual(['0/6', '1/6', '2/6', '3/6', '4/6', '5/6', '6/6']);
     // Kept with the run; evaluating the same rows again replaces it.
     const kept = store.getState().runs[0].evaluations!;
     expect(kept).toEqual([{ on: `reviews · v1, test split`, rows: 6, at: expect.any(Number), accuracy: report.metrics.accuracy, macroF1: report.metrics.macroF1 }]);

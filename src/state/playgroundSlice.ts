@@ -5,7 +5,7 @@
 import type { BackendChoice, BackendName } from '../core/backend';
 import { toExamples } from '../core/data/detect';
 import { rowsToExamples, type DataRow } from '../core/data/rows';
-import type { HeldOutReport } from '../core/eval/heldout';
+import type { EvalProgress, HeldOutReport } from '../core/eval/heldout';
 import type { Example, ModelFiles } from '../core/types';
 import { loadRows } from '../storage/datasets';
 import type { RunEvaluation, RunRecord } from '../storage/db';
@@ -56,7 +56,7 @@ export interface EvaluationState {
   sources: EvalSource[];
   sourceKey: string | null;
   status: 'idle' | 'running';
-  progress: { done: number; total: number } | null;
+  progress: EvalProgress | null;
   report: HeldOutReport | null;
   /** What the report was computed on (the source's label), and for which model. */
   evaluatedOn: string | null;
@@ -356,8 +356,8 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
         // A run is scored on text cut as it was in training; a base model reads its whole context.
         const out = await s.evaluate(
           rows,
-          (d, t) => {
-            if (session === s) patchEval({ progress: { done: d, total: t } });
+          (p) => {
+            if (session === s) patchEval({ progress: p });
           },
           loadedRun()?.hyperparams.maxLength,
         );

@@ -272,7 +272,7 @@ export function Evaluation() {
         <ProgressBar
           label="Evaluation"
           fraction={ev.progress ? ev.progress.done / ev.progress.total : 0}
-          text={ev.progress ? `pass ${ev.progress.done} of ${ev.progress.total} (the rows as they are, each edit, then completions for a language model)` : 'reading the rows…'}
+          text={ev.progress ? `${ev.progress.stage[0].toUpperCase()}${ev.progress.stage.slice(1)}…` : 'Reading the rows…'}
         />
       )}
       {ev.error && (

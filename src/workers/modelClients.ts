@@ -5,7 +5,7 @@
 import { proxy, transfer, wrap, type Remote } from 'comlink';
 import type { BackendChoice, Capabilities } from '../core/backend';
 import type { HubProgress } from '../core/io/hub';
-import type { HeldOutReport } from '../core/eval/heldout';
+import type { EvalProgress, HeldOutReport } from '../core/eval/heldout';
 import type { Example, ModelFiles } from '../core/types';
 import type { ModelInfo, UserModelRecord } from '../storage/modelDb';
 import type { Outcome } from './errors';
@@ -85,7 +85,7 @@ export interface PlaygroundSession {
   stop(): void;
   classify(text: string): Promise<Outcome<Classification>>;
   /** Held-out evaluation of the loaded model on `rows`; progress after each pass. */
-  evaluate(rows: Example[], onProgress: (done: number, total: number) => void, maxLength?: number): Promise<Outcome<HeldOutReport>>;
+  evaluate(rows: Example[], onProgress: (p: EvalProgress) => void, maxLength?: number): Promise<Outcome<HeldOutReport>>;
   /** Ends the worker and frees the model; safe to call twice. */
   dispose(): void;
 }

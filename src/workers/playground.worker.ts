@@ -6,7 +6,7 @@
  */
 import { expose } from 'comlink';
 import { initBackend, type BackendChoice, type Capabilities } from '../core/backend';
-import type { HeldOutReport } from '../core/eval/heldout';
+import type { EvalProgress, HeldOutReport } from '../core/eval/heldout';
 import type { Example, ModelFiles } from '../core/types';
 import { toTravellingError, type Outcome } from './errors';
 import { Playground, type Classification, type GenerationResult, type GenerationSettings, type PlaygroundModel } from './playgroundJob';
@@ -54,8 +54,8 @@ const api = {
     return run(() => playground.classify(text));
   },
 
-  evaluate(rows: Example[], onProgress: (done: number, total: number) => void, maxLength?: number): Promise<Outcome<HeldOutReport>> {
-    return run(() => playground.evaluate(rows, (d, t) => void onProgress(d, t), maxLength));
+  evaluate(rows: Example[], onProgress: (p: EvalProgress) => void, maxLength?: number): Promise<Outcome<HeldOutReport>> {
+    return run(() => playground.evaluate(rows, (p) => void onProgress(p), maxLength));
   },
 };
 

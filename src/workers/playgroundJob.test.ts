@@ -76,9 +76,9 @@ describe('Playground', () => {
       { kind: 'labeled', text: 'the worst film of the year, by a long way, and then some', label: 'neg' },
     ];
     const passes: number[] = [];
-    const cut = await pg.evaluate(rows, (d) => passes.push(d), 4);
+    const cut = await pg.evaluate(rows, (p) => passes.push(p.done), 4);
     const whole = await pg.evaluate(rows, () => undefined);
-    expect(passes).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(passes).toEqual([0, 1, 2, 3, 4, 5, 6]);
     const m = loadForInference(classifier);
     try {
       expect(cut.metrics.loss).toBeCloseTo((await evaluateExamples(m, rows, { maxLength: 4, batchSize: 8 })).loss, 5);

@@ -3,7 +3,7 @@
  * or score a text against the classifier's classes. No Worker globals, so Node tests
  * drive it directly; playground.worker.ts is its thin shell.
  */
-import { evaluateHeldOut, type HeldOutReport } from '../core/eval/heldout';
+import { evaluateHeldOut, type EvalProgress, type HeldOutReport } from '../core/eval/heldout';
 import { classify, complete, loadForInference, type LoadedForInference } from '../core/eval/inference';
 import type { Example, ModelFiles, Task } from '../core/types';
 
@@ -123,7 +123,7 @@ export class Playground {
    * the model's context when absent); at most `EVAL_MAX_ROWS` of them (a seeded sample)
    * keep it to seconds on a GPU.
    */
-  async evaluate(rows: Example[], onProgress: (done: number, total: number) => void, maxLength?: number): Promise<HeldOutReport> {
+  async evaluate(rows: Example[], onProgress: (p: EvalProgress) => void, maxLength?: number): Promise<HeldOutReport> {
     const m = this.model();
     return evaluateHeldOut(m, rows, { maxLength: maxLength ?? m.run.model.config.maxPositions, batchSize: 8, seed: 1, maxRows: EVAL_MAX_ROWS, maxMistakes: 50, onProgress });
   }

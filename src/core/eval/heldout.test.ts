@@ -4,21 +4,33 @@ import { train } from '../train/trainer';
 import type { Example, ModelFiles } from '../types';
 import { hyperparams, promptExamples, sentimentExamples, textExamples, tinyGpt2Files } from '../../testutil/tinyModel';
 import { evaluateHeldOut, normalizeAnswer, perturbRows, perturbText, PERTURBATIONS, tokenF1 } from './heldout';
-import { classify, complete, evaluateExamples, loadForInference, type LoadedForInference } from './inference';
+import { classify, complete, completeIds, evaluateExamples, loadForInference, type LoadedForInference } from './inference';
 import { mulberry32 } from '../data/random';
 
 let classifier: ModelFiles;
 let lm: ModelFiles;
 let memorised: ModelFiles;
+let memorisedChat: ModelFiles;
+
+const chatRows = (pairs: [string, string][]): Example[] =>
+  pairs.map(([q, a]) => ({ kind: 'chat', messages: [{ role: 'system', content: 'Answer in one word.' }, { role: 'user', content: q }, { role: 'assistant', content: a }] }));
+const colours: [string, string][] = [
+  ['What colour is the sky?', 'Blue.'],
+  ['What colour is grass?', 'Green.'],
+  ['What colour is snow?', 'White.'],
+];
 
 beforeAll(async () => {
   await initBackend('cpu');
   const base = await tinyGpt2Files({ embeddingStd: 0.5 });
+  // Room for a ChatML history (the byte-level fixture tokenizer spends a token on most characters).
+  const longBase = await tinyGpt2Files({ embeddingStd: 0.5, nPositions: 96 });
   // A few steps only: a classifier that gets some rows right and some wrong.
   classifier = (await train({ task: 'classify', method: 'full', base, train: sentimentExamples(16), hyperparams: hyperparams({ learningRate: 1e-2, epochs: 1, batchSize: 8, maxSteps: 2 }) })).model;
   lm = (await train({ task: 'lm', method: 'full', base, train: promptExamples(6), hyperparams: hyperparams({ learningRate: 1e-2, epochs: 1, batchSize: 6, maxSteps: 1 }) })).model;
   // Long enough to learn the three answers and the end of text after them.
   memorised = (await train({ task: 'lm', method: 'full', base, train: promptExamples(6), hyperparams: hyperparams({ learningRate: 1e-2, epochs: 80, batchSize: 6 }) })).model;
+  memorisedChat = (await train({ task: 'lm', method: 'full', base: longBase, train: chatRows([...colours, ...colours]), hyperparams: hyperparams({ learningRate: 1e-2, epochs: 80, batchSize: 6, maxLength: 96 }) })).model;
 });
 
 async function withModel<T>(files: ModelFiles, fn: (m: LoadedForInference) => Promise<T>): Promise<T> {
@@ -132,10 +144,15 @@ describe('evaluateHeldOut', () => {
         batchSize: 8,
         maxRows: 10,
         perturbations: ['typos', 'casing'],
-        onProgress: (d, t) => progress.push(`${d}/${t}`),
+        onProgress: (p) => progress.push(`${p.done}/${p.total} ${p.stage}`),
       });
       expect(r).toMatchObject({ count: 10, offered: 27 });
-      expect(progress).toEqual(['1/3', '2/3', '3/3']);
+      expect(progress).toEqual([
+        '0/3 scoring the rows as they are',
+        '1/3 scoring the rows with an edit: typos',
+        '2/3 scoring the rows with an edit: casing',
+        '3/3 done',
+      ]);
     });
   });
 
@@ -173,7 +190,9 @@ describe('evaluateHeldOut', () => {
       expect(g.rows).toBe(4);
       for (const s of g.samples) {
         const ex = rows[s.index] as Extract<Example, { kind: 'prompt' }>;
-        const alone = await complete(m, ex.prompt, { maxNewTokens: m.tokenizer.encode(ex.completion, { addSpecialTokens: false }).length + 16, temperature: 0 });
+        // Up to the reference, eos and 16 more tokens, within the context.
+        const maxNewTokens = Math.min(32 - m.tokenizer.encode(ex.prompt).length, m.tokenizer.encode(ex.completion, { addSpecialTokens: false }).length + 1 + 16);
+        const alone = await complete(m, ex.prompt, { maxNewTokens, temperature: 0 });
         expect(s.output).toBe(alone.text);
         expect(s.exact).toBe(normalizeAnswer(alone.text) === normalizeAnswer(ex.completion));
       }
@@ -183,6 +202,49 @@ describe('evaluateHeldOut', () => {
       expect(g.tokenF1).toBeCloseTo(0.75, 12);
       const sampled = await evaluateHeldOut(m, promptExamples(9), { maxLength: 32, batchSize: 4, perturbations: [], maxGenerations: 2 });
       expect(sampled.generation!.rows).toBe(2);
+      // A prompt longer than the context is cut as training cuts it: its end is kept, with room for the reference and eos.
+      const long = { kind: 'prompt' as const, prompt: `${'and so on, '.repeat(6)}colour of sky:`, completion: ' blue' };
+      const ids = m.tokenizer.encode(long.prompt);
+      const room = m.tokenizer.encode(long.completion, { addSpecialTokens: false }).length + 1;
+      expect(ids.length).toBeGreaterThan(32);
+      const [cut] = (await evaluateHeldOut(m, [long], { maxLength: 32, batchSize: 4, perturbations: [] })).generation!.samples;
+      // The cut prompt leaves exactly `room` positions of the context to write in.
+      const fromEnd = await completeIds(m, ids.slice(ids.length - (32 - room)), { maxNewTokens: room, temperature: 0 });
+      expect(cut.output).toBe(fromEnd.text);
+      expect(cut.output).not.toBe('');
+    });
+  });
+
+  it('completes chat rows from their history and scores the last assistant turn, as they trained', async () => {
+    await withModel(memorisedChat, async (m) => {
+      // The fixture's tokenizer carries a ChatML template.
+      expect(m.tokenizer.hasChatTemplate).toBe(true);
+      const rows = chatRows([...colours, ['What colour is coal?', 'Black.']]);
+      const progress: string[] = [];
+      const r = await evaluateHeldOut(m, rows, { maxLength: 96, batchSize: 4, perturbations: [], onProgress: (p) => progress.push(`${p.done.toFixed(2)} ${p.stage}`) });
+      const g = r.generation!;
+      expect(g.rows).toBe(4);
+      for (const s of g.samples) {
+        const [system, user, assistant] = (rows[s.index] as Extract<Example, { kind: 'chat' }>).messages;
+        // ChatML written out by hand; the rendered template carries its own specials.
+        const turn = (role: string, content: string) => `<|im_start|>${role}\n${content}<|im_end|>\n`;
+        const chatml = `${turn('system', system.content)}${turn('user', user.content)}<|im_start|>assistant\n`;
+        const ids = m.tokenizer.encode(chatml, { addSpecialTokens: false });
+        const maxNewTokens = Math.min(96 - ids.length, m.tokenizer.encode(assistant.content, { addSpecialTokens: false }).length + 1 + 16);
+        const alone = await completeIds(m, ids, { maxNewTokens, temperature: 0 });
+        expect(s.output).toBe(alone.text);
+        expect(s.prompt).toBe(user.content);
+        expect(s.reference).toBe(assistant.content);
+      }
+      expect(g.samples.map((s) => s.exact)).toEqual([true, true, true, false]);
+      expect(progress).toEqual([
+        '0.00 scoring the rows as they are',
+        '1.00 writing completion 1 of 4',
+        '1.25 writing completion 2 of 4',
+        '1.50 writing completion 3 of 4',
+        '1.75 writing completion 4 of 4',
+        '2.00 done',
+      ]);
     });
   });
 });

@@ -7,10 +7,10 @@
 import { mulberry32, shuffleInPlace } from '../data/random';
 import { wordnetSynonyms } from '../data/augment';
 import { caseVariant, keyboardTypos, punctuationVariant, randomDelete, synonymReplace, type Rng } from '../data/textops';
-import { encodeExamples, type Sequence } from '../train/batches';
+import { encodeExamples, fitPromptCompletion, promptOf, type Sequence } from '../train/batches';
 import type { Example } from '../types';
 import { evaluateSequences } from './evaluate';
-import { complete, type LoadedForInference } from './inference';
+import { completeIds, type LoadedForInference } from './inference';
 import type { ClassificationReport } from './metrics';
 
 export type Perturbation = 'typos' | 'casing' | 'punctuation' | 'deletion' | 'synonyms';
@@ -57,9 +57,9 @@ export interface GeneratedSample {
   f1: number;
 }
 
-/** Greedy completions of prompt rows against their reference completions (SQuAD-style scoring). */
+/** Greedy completions of prompt rows (or a chat's last assistant turn) against their references (SQuAD-style scoring). */
 export interface GenerationScores {
-  /** Prompt rows generated for (a seeded sample of at most `maxGenerations`). */
+  /** Prompt or chat rows generated for (a seeded sample of at most `maxGenerations`). */
   rows: number;
   exactMatch: number;
   tokenF1: number;
@@ -79,8 +79,15 @@ export interface HeldOutReport {
   mistakes?: Mistake[];
   /** Empty when the rows have no input side to edit (a language model on plain or labelled text). */
   robustness: RobustnessResult[];
-  /** A language model on prompt / completion rows: what it writes for the prompts. */
+  /** A language model on prompt / completion or chat rows: what it writes for the prompts. */
   generation?: GenerationScores;
+}
+
+/** Where an evaluation is: `done` of `total` passes (fractional while completions are written), and what runs now. */
+export interface EvalProgress {
+  done: number;
+  total: number;
+  stage: string;
 }
 
 export interface HeldOutOptions {
@@ -92,10 +99,10 @@ export interface HeldOutOptions {
   perturbations?: readonly Perturbation[];
   /** Mistakes listed, at most. */
   maxMistakes?: number;
-  /** Prompt rows to complete greedily and score against their references (default 100; 0: none). */
+  /** Prompt or chat rows to complete greedily and score against their references (default 100; 0: none). */
   maxGenerations?: number;
-  /** After each pass (the clean one, then each perturbation). */
-  onProgress?: (done: number, total: number) => void;
+  /** Before each pass (the clean one, then each perturbation), before each completion, and at the end. */
+  onProgress?: (p: EvalProgress) => void;
 }
 
 export const MISTAKE_TEXT_CHARS = 400;
@@ -168,6 +175,12 @@ export function perturbExample(ex: Example, edit: (s: string) => string): Exampl
   }
 }
 
+/** The turn before a chat's last assistant turn: what the model is answering. */
+function lastAsk(messages: { role: string; content: string }[]): string {
+  const last = messages.map((t) => t.role).lastIndexOf('assistant');
+  return last > 0 ? messages[last - 1].content : '';
+}
+
 function inputOf(ex: Example): string {
   switch (ex.kind) {
     case 'labeled':
@@ -227,7 +240,8 @@ export async function evaluateHeldOut(m: LoadedForInference, rows: Example[], op
   // A language model reads a labelled row as plain text: editing it would score other text, not the same task.
   const editable = task === 'classify' || kept.every((ex) => ex.kind === 'prompt' || ex.kind === 'chat');
   const kinds = editable ? [...(opts.perturbations ?? PERTURBATIONS.map((p) => p.id))] : [];
-  const prompts = task === 'lm' ? kept.flatMap((ex, i) => (ex.kind === 'prompt' ? [{ ex, i }] : [])) : [];
+  // A chat row is asked its history and scored on its last assistant turn, as it trained.
+  const prompts = task === 'lm' ? kept.flatMap((ex, i) => (ex.kind === 'prompt' || (ex.kind === 'chat' && ex.messages.some((t) => t.role === 'assistant')) ? [{ ex, i }] : [])) : [];
   let toGenerate = prompts;
   const maxGen = opts.maxGenerations ?? 100;
   if (prompts.length > maxGen) {
@@ -243,8 +257,9 @@ export async function evaluateHeldOut(m: LoadedForInference, rows: Example[], op
   const metricsOf = (r: Awaited<ReturnType<typeof pass>>): PassMetrics =>
     task === 'lm' ? { loss: r.loss, perplexity: r.perplexity } : { loss: r.loss, accuracy: r.accuracy, macroF1: r.macroF1 };
 
+  const progress = (done: number, stage: string) => opts.onProgress?.({ done, total, stage });
+  progress(0, 'scoring the rows as they are');
   const clean = await pass(kept, encoded.flatMap((e) => e.seqs));
-  opts.onProgress?.(1, total);
   const labels = run.model.labels ?? [];
   const report: HeldOutReport = {
     task,
@@ -266,26 +281,31 @@ export async function evaluateHeldOut(m: LoadedForInference, rows: Example[], op
   }
 
   for (const [k, kind] of kinds.entries()) {
+    progress(1 + k, `scoring the rows with an edit: ${PERTURBATIONS.find((p) => p.id === kind)!.label.toLowerCase()}`);
     const edited = perturbRows(kept, kind, seed);
     const changed = edited.filter((ex, i) => inputOf(ex) !== inputOf(kept[i])).length;
     const r = await pass(edited);
     const result: RobustnessResult = { perturbation: kind, changed, ...metricsOf(r) };
     if (task === 'classify') result.flipped = r.predicted!.filter((p, i) => p !== clean.predicted![i]).length;
     report.robustness.push(result);
-    opts.onProgress?.(2 + k, total);
   }
 
   if (toGenerate.length) {
-    const tokenCount = (s: string) => tokenizer.encode(s, { addSpecialTokens: false }).length;
+    const eos = encodeOpts.eosTokenId == null ? [] : [encodeOpts.eosTokenId];
     const samples: GeneratedSample[] = [];
-    for (const { ex, i } of toGenerate) {
-      const { prompt, completion } = ex as Extract<Example, { kind: 'prompt' }>;
-      // Room for the reference and a little more: a longer answer is wrong anyway.
-      const room = run.model.config.maxPositions - tokenizer.encode(prompt).length;
-      const maxNewTokens = Math.min(room, tokenCount(completion) + 16);
-      const output = maxNewTokens > 0 ? (await complete(m, prompt, { maxNewTokens, temperature: 0 })).text : '';
+    for (const [j, { ex, i }] of toGenerate.entries()) {
+      progress(1 + kinds.length + j / toGenerate.length, `writing completion ${j + 1} of ${toGenerate.length}`);
+      const { prompt, completion, addSpecialTokens } = promptOf(tokenizer, ex as Extract<Example, { kind: 'prompt' | 'chat' }>);
+      // The prompt is cut as in training (its end kept, room for the reference); the model may
+      // write the reference and a little more: a longer answer is wrong anyway.
+      const reference = [...tokenizer.encode(completion, { addSpecialTokens: false }), ...eos];
+      const [promptIds] = fitPromptCompletion(tokenizer.encode(prompt, { addSpecialTokens }), reference, encodeOpts.maxLength);
+      const maxNewTokens = Math.min(run.model.config.maxPositions - promptIds.length, reference.length + 16);
+      const output = (await completeIds(m, promptIds, { maxNewTokens, temperature: 0 })).text;
       const exact = normalizeAnswer(output) === normalizeAnswer(completion);
-      samples.push({ index: i, prompt: prompt.slice(0, MISTAKE_TEXT_CHARS), reference: completion.slice(0, MISTAKE_TEXT_CHARS), output: output.slice(0, MISTAKE_TEXT_CHARS), exact, f1: tokenF1(output, completion) });
+      // A chat is shown by the turn that asked, not by its rendered template.
+      const asked = ex.kind === 'chat' ? lastAsk(ex.messages) : prompt;
+      samples.push({ index: i, prompt: asked.slice(0, MISTAKE_TEXT_CHARS), reference: completion.slice(0, MISTAKE_TEXT_CHARS), output: output.slice(0, MISTAKE_TEXT_CHARS), exact, f1: tokenF1(output, completion) });
     }
     report.generation = {
       rows: samples.length,
@@ -293,7 +313,7 @@ export async function evaluateHeldOut(m: LoadedForInference, rows: Example[], op
       tokenF1: samples.reduce((a, s) => a + s.f1, 0) / samples.length,
       samples: samples.slice(0, opts.maxMistakes ?? 50),
     };
-    opts.onProgress?.(total, total);
   }
+  progress(total, 'done');
   return report;
 }

@@ -60,10 +60,15 @@ export interface CompleteOptions extends GenerateOptions {
 /** Generate a completion for `prompt`, streamed through `onText`, ending at eos or a stop sequence. */
 export async function complete(m: LoadedForInference, prompt: string, opts: CompleteOptions): Promise<{ text: string; ids: number[] }> {
   const { tokenizer } = m;
-  const eos = tokenizer.eosTokenId;
   const useChat = opts.chat === true && tokenizer.hasChatTemplate;
   const rendered = useChat ? tokenizer.applyChatTemplate([{ role: 'user', content: prompt }], { addGenerationPrompt: true }) : prompt;
-  const promptIds = tokenizer.encode(rendered, { addSpecialTokens: !useChat });
+  return completeIds(m, tokenizer.encode(rendered, { addSpecialTokens: !useChat }), opts);
+}
+
+/** `complete` from prompt token ids already encoded (and cut) by the caller; `opts.chat` is not used. */
+export async function completeIds(m: LoadedForInference, promptIds: number[], opts: CompleteOptions): Promise<{ text: string; ids: number[] }> {
+  const { tokenizer } = m;
+  const eos = tokenizer.eosTokenId;
   const stops = (opts.stopSequences ?? []).filter((s) => s.length > 0);
   const out: number[] = [];
   let text = '';

@@ -35,7 +35,7 @@ export interface EncodeOptions {
 }
 
 /** Chat turns as one prompt (everything before the last assistant turn) and its completion. */
-function chatAsPrompt(tok: TextTokenizer, messages: { role: string; content: string }[]): { prompt: string; completion: string } {
+export function chatAsPrompt(tok: TextTokenizer, messages: { role: string; content: string }[]): { prompt: string; completion: string } {
   let last = -1;
   messages.forEach((m, i) => {
     if (m.role === 'assistant') last = i;
@@ -48,8 +48,19 @@ function chatAsPrompt(tok: TextTokenizer, messages: { role: string; content: str
   return { prompt, completion: messages[last].content };
 }
 
+/**
+ * What a prompt / completion or chat row asks the model and what it should answer, as the
+ * model reads it in training: the prompt text and whether the tokenizer adds its special
+ * tokens to it. Special tokens (e.g. LLaMA's <s>) open the prompt only; a rendered chat
+ * template already carries its own, as transformers' apply_chat_template assumes.
+ */
+export function promptOf(tok: TextTokenizer, ex: Extract<Example, { kind: 'prompt' | 'chat' }>): { prompt: string; completion: string; addSpecialTokens: boolean } {
+  if (ex.kind === 'prompt') return { prompt: ex.prompt, completion: ex.completion, addSpecialTokens: true };
+  return { ...chatAsPrompt(tok, ex.messages), addSpecialTokens: !tok.hasChatTemplate };
+}
+
 /** Keep the end of a long prompt and as much completion as fits (at least half the window). */
-function fitPromptCompletion(p: number[], c: number[], max: number): [number[], number[]] {
+export function fitPromptCompletion(p: number[], c: number[], max: number): [number[], number[]] {
   const cRoom = Math.min(c.length, Math.max(max - p.length, Math.ceil(max / 2)));
   const pRoom = Math.min(p.length, max - cRoom);
   return [p.slice(p.length - pRoom), c.slice(0, cRoom)];
@@ -96,10 +107,8 @@ export function encodeExamples(examples: Example[], tok: TextTokenizer, opts: En
       }
       continue;
     }
-    const pc = ex.kind === 'chat' ? chatAsPrompt(tok, ex.messages) : ex;
-    // Special tokens (e.g. LLaMA's <s>) open the prompt only; a rendered chat template
-    // already carries its own, as transformers' apply_chat_template assumes.
-    const promptIds = tok.encode(pc.prompt, { addSpecialTokens: !(ex.kind === 'chat' && tok.hasChatTemplate) });
+    const pc = promptOf(tok, ex);
+    const promptIds = tok.encode(pc.prompt, { addSpecialTokens: pc.addSpecialTokens });
     const [p, c] = fitPromptCompletion(promptIds, [...tok.encode(pc.completion, { addSpecialTokens: false }), ...eos], max);
     if (c.length === 0) continue;
     out.push({ ids: [...p, ...c], labels: [...p.map(() => IGNORE_INDEX), ...c] });
