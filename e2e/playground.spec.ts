@@ -141,4 +141,11 @@ test('evaluates a classifier run on the test split it never trained on', async (
   await on.selectOption({ label: 'reviews, all rows (40 rows)' });
   const trainRows = Number(/(\d+) train/.exec((await page.getByLabel('Training data').textContent())!)![1]);
   await expect(evaluation.getByRole('note')).toContainText(`This run trained on ${trainRows} of these 40 rows`);
+  // After a reload the run brings its report on its test split back from IndexedDB, marked as kept.
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Fine-tuning Studio' })).toBeVisible();
+  await tryInPlayground(page, /^classify-lora-1 /);
+  await expect(evaluation).toContainText(`classify-lora-1 on reviews · v1, test split: ${tested} rows scored. Kept with the run from`);
+  await expect(figures.first()).toHaveText(accuracy!);
+  expect((await evaluation.getByRole('table', { name: 'Confusion matrix' }).locator('td').allTextContents()).map(Number)).toEqual(counts);
 });

@@ -330,9 +330,22 @@ describe('playground in the store', () => {
     expect(seen).toEqual(['0/6', '1/6', '2/6', '3/6', '4/6', '5/6', '6/6']);
     // Kept with the run; evaluating the same rows again replaces it.
     const kept = store.getState().runs[0].evaluations!;
-    expect(kept).toEqual([{ on: `reviews · v1, test split`, rows: 6, at: expect.any(Number), accuracy: report.metrics.accuracy, macroF1: report.metrics.macroF1 }]);
+    expect(kept).toEqual([{ on: `reviews · v1, test split`, rows: 6, at: expect.any(Number), accuracy: report.metrics.accuracy, macroF1: report.metrics.macroF1, report }]);
+    expect(after.evaluation.savedAt).toBeNull();
     await store.getState().evaluateModel();
     expect(store.getState().runs[0].evaluations).toHaveLength(1);
+    // Loading the run again (as after a reload) shows the kept report for its own test split, marked as kept.
+    const again = store.getState().runs[0].evaluations![0];
+    await store.getState().choosePlaygroundSource(null);
+    await store.getState().choosePlaygroundSource(`run:${run.id}`);
+    expect(store.getState().playground.evaluation).toMatchObject({ sourceKey: `test:${version.id}`, report: again.report, savedAt: again.at, evaluatedOn: `${run.name} on reviews · v1, test split` });
+    // Scored on other rows, the new report shows; back on its own split, the kept one returns.
+    await store.getState().chooseEvalSource(`test:${later.id}`);
+    await store.getState().evaluateModel();
+    expect(store.getState().playground.evaluation).toMatchObject({ savedAt: null, evaluatedOn: `${run.name} on reviews · v2, test split` });
+    await store.getState().chooseEvalSource(`test:${version.id}`);
+    expect(store.getState().playground.evaluation).toMatchObject({ report: again.report, savedAt: again.at });
+    expect(store.getState().runs[0].evaluations!.map((e) => e.on)).toEqual(['reviews · v1, test split', 'reviews · v2, test split']);
     // Each mistake is a test row (ids 18-23 of the import) and names what the model said.
     for (const m of report.mistakes!) {
       expect(m.text).toBe(`review number ${19 + m.index} says something`);

@@ -60,12 +60,14 @@ export interface EvaluationState {
   report: HeldOutReport | null;
   /** What the report was computed on (the source's label), and for which model. */
   evaluatedOn: string | null;
+  /** When the shown report was made, if it is one kept with the run rather than made in this visit. */
+  savedAt: number | null;
   error: string | null;
   /** How many of the chosen rows the loaded run trained on (null: not known, or not a run). */
   overlap: number | null;
 }
 
-const NO_EVALUATION: EvaluationState = { sources: [], sourceKey: null, status: 'idle', progress: null, report: null, evaluatedOn: null, error: null, overlap: null };
+const NO_EVALUATION: EvaluationState = { sources: [], sourceKey: null, status: 'idle', progress: null, report: null, evaluatedOn: null, savedAt: null, error: null, overlap: null };
 
 export interface PlaygroundState {
   /** "run:<id>" or "model:<id>"; null before a choice. */
@@ -187,7 +189,16 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
     const { sources, preferred } = evalSources(datasets, versions, loadedRun());
     const current = get().playground.evaluation.sourceKey;
     patchEval({ sources, sourceKey: current && sources.some((s) => s.key === current) ? current : preferred });
+    if (!get().playground.evaluation.report) showSaved();
     await refreshOverlap();
+  }
+
+  /** The loaded run's kept report on the chosen rows, if it has one: shown until the model is evaluated again. */
+  function showSaved(): void {
+    const { model, evaluation } = get().playground;
+    const source = evaluation.sources.find((s) => s.key === evaluation.sourceKey);
+    const saved = source ? loadedRun()?.evaluations?.find((e) => e.on === source.label && e.report) : undefined;
+    if (model && source && saved) patchEval({ report: saved.report!, evaluatedOn: `${model.name} on ${source.label}`, savedAt: saved.at });
   }
 
   /** The rows of a source as examples, with their row ids (the dataset's row numbers). */
@@ -322,6 +333,7 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
     async chooseEvalSource(key) {
       if (get().playground.evaluation.status === 'running') return;
       patchEval({ sourceKey: key, error: null, overlap: null });
+      showSaved();
       await refreshOverlap();
     },
 
@@ -362,11 +374,11 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
           loadedRun()?.hyperparams.maxLength,
         );
         if (!out.ok) return done({ error: out.error.message });
-        done({ report: out.value, evaluatedOn: `${model.name} on ${source.label}` });
+        done({ report: out.value, evaluatedOn: `${model.name} on ${source.label}`, savedAt: null });
         const run = loadedRun();
         if (run) {
           // Kept with the run, so the runs list compares runs on the same rows.
-          const saved = evaluationSummary(source.label, out.value, Date.now());
+          const saved = { ...evaluationSummary(source.label, out.value, Date.now()), report: out.value };
           const evaluations = [...(run.evaluations ?? []).filter((e) => e.on !== saved.on), saved];
           await updateRun(deps.db(), run.id, { evaluations });
           await get().loadRuns();

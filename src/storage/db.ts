@@ -9,6 +9,7 @@ import type { BackendChoice, BackendName } from '../core/backend';
 import type { Hyperparams, Method, ProgressEvent, StopReason, Task } from '../core/types';
 import type { DataRow } from '../core/data/rows';
 import type { DataRecipe, DatasetStats } from '../core/data/versions';
+import type { HeldOutReport } from '../core/eval/heldout';
 
 export interface DatasetRecord {
   id: number;
@@ -89,6 +90,8 @@ export interface RunEvaluation {
   perplexity?: number;
   exactMatch?: number;
   tokenF1?: number;
+  /** The whole report, shown again when the run is loaded (absent in evaluations saved before reports were kept). */
+  report?: HeldOutReport;
 }
 
 export interface RunRecord {

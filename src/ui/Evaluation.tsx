@@ -286,6 +286,7 @@ export function Evaluation() {
             {ev.evaluatedOn}: {report.count} rows scored
             {report.count < report.offered - report.empty ? `, a seeded sample of the ${report.offered} offered` : ''}
             {report.empty ? `; ${report.empty} without any text left out` : ''}.
+            {ev.savedAt !== null && ` Kept with the run from ${new Date(ev.savedAt).toLocaleString()}; Evaluate scores it again.`}
           </p>
           <Figures report={report} />
           <button type="button" className="button small eval-download" onClick={downloadEvaluation}>
