@@ -5,27 +5,11 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { downloadBytes, FIXTURES, holdOutTestSplit, openStudio, setSlider, TINY_MODEL, useTinyModel } from './helpers';
+import { downloadBytes, FIXTURES, holdOutTestSplit, openStudio, setSlider, shortRun, TINY_MODEL, useTinyModel } from './helpers';
 
 test.beforeEach(({ page }) => {
   page.on('pageerror', (e) => console.log('pageerror:', e.message));
 });
-
-/** A two-step LoRA run on the wasm backend (dropout on: the fused attention's mask path) with the tiny model, on `dataset` uploaded first (null: the one chosen); resolves when it is completed. */
-async function shortRun(page: Page, dataset: string | null): Promise<void> {
-  if (dataset) {
-    await page.getByLabel('Upload dataset').setInputFiles(join(FIXTURES, dataset));
-    await expect(page.getByRole('list', { name: 'Datasets' }).getByRole('listitem')).toHaveCount(1);
-  }
-  await page.getByLabel('Method').selectOption('lora');
-  await page.getByLabel('Backend').selectOption('wasm');
-  await setSlider(page, 'Batch size', 4);
-  await setSlider(page, 'Max sequence length', 32);
-  await page.getByLabel('Max steps').fill('2');
-  await page.getByRole('button', { name: 'Start training' }).click();
-  const run = page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first();
-  await expect(run.locator('.status')).toHaveText('completed', { timeout: 90_000 });
-}
 
 /**
  * The studio with the tiny model's tokenizer naming no end-of-text token: its random

@@ -12,6 +12,11 @@ export interface RunsSlice {
   viewRunId: number | null;
   viewEvents: ProgressEvent[];
   downloadError: string | null;
+  /** Runs ticked for comparison, in the order ticked, and their per-step metrics. */
+  compareIds: number[];
+  compareEvents: Record<number, ProgressEvent[]>;
+  toggleCompare(id: number): Promise<void>;
+  clearCompare(): void;
   loadRuns(startup?: boolean): Promise<void>;
   viewRun(id: number | null): Promise<void>;
   showLiveRun(run: RunRecord): void;
@@ -27,6 +32,8 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, deps) => ({
   viewRunId: null,
   viewEvents: [],
   downloadError: null,
+  compareIds: [],
+  compareEvents: {},
 
   async loadRuns(startup = false) {
     if (startup) await markInterruptedRuns(deps.db());
@@ -49,16 +56,38 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, deps) => ({
 
   appendLiveEvents(runId, events) {
     if (get().viewRunId === runId) set({ viewEvents: [...get().viewEvents, ...events] });
+    const compared = get().compareEvents[runId];
+    if (compared) set({ compareEvents: { ...get().compareEvents, [runId]: [...compared, ...events] } });
   },
 
   replaceLiveEvents(runId, events) {
     if (get().viewRunId === runId) set({ viewEvents: [...events] });
+    if (get().compareEvents[runId]) set({ compareEvents: { ...get().compareEvents, [runId]: [...events] } });
+  },
+
+  async toggleCompare(id) {
+    const { compareIds, compareEvents } = get();
+    if (compareIds.includes(id)) {
+      const { [id]: _, ...rest } = compareEvents;
+      return void set({ compareIds: compareIds.filter((x) => x !== id), compareEvents: rest });
+    }
+    set({ compareIds: [...compareIds, id] });
+    // The live run's curve is the one the charts show; a finished run's is read back.
+    const live = get().active?.runId === id && get().viewRunId === id;
+    const events = live ? get().viewEvents : await loadMetrics(deps.db(), id);
+    // Unticked while loading: keep nothing.
+    if (get().compareIds.includes(id) && !get().compareEvents[id]) set({ compareEvents: { ...get().compareEvents, [id]: events } });
+  },
+
+  clearCompare() {
+    set({ compareIds: [], compareEvents: {} });
   },
 
   async deleteRun(id) {
     if (get().active?.runId === id) return;
     await deleteRun(deps.db(), id);
     set({ runs: get().runs.filter((r) => r.id !== id) });
+    if (get().compareIds.includes(id)) await get().toggleCompare(id);
     if (get().viewRunId === id) await get().viewRun(get().runs[0]?.id ?? null);
     await get().refreshUsage();
   },

@@ -138,6 +138,30 @@ describe('studio store', () => {
     expect(again.getState().viewEvents.map((e) => e.step)).toEqual([1, 2]);
   });
 
+  it('compares runs: their curves and records, untick or delete to drop one', async () => {
+    const store = await ready(deps());
+    await store.getState().importFiles([reviews()]);
+    store.getState().setBackend('cpu');
+    store.getState().setHyperparams({ epochs: 1, batchSize: 8, maxLength: 16, maxSteps: 3, valSplit: 0.25, evalEvery: 1 });
+    await store.getState().startTraining();
+    store.getState().setHyperparams({ learningRate: 1e-3, maxSteps: 2 });
+    await store.getState().startTraining();
+    const [second, first] = store.getState().runs;
+    await store.getState().toggleCompare(first.id);
+    await store.getState().toggleCompare(second.id);
+    const s = store.getState();
+    expect(s.compareIds).toEqual([first.id, second.id]);
+    expect(s.compareEvents[first.id].map((e) => e.step)).toEqual([1, 2, 3]);
+    expect(s.compareEvents[second.id].map((e) => e.step)).toEqual([1, 2]);
+    // Each step validated: its validation loss is what the comparison draws.
+    expect(s.compareEvents[second.id].every((e) => e.val !== undefined)).toBe(true);
+    await store.getState().toggleCompare(first.id);
+    expect(store.getState().compareIds).toEqual([second.id]);
+    expect(Object.keys(store.getState().compareEvents)).toEqual([String(second.id)]);
+    await store.getState().deleteRun(second.id);
+    expect(store.getState()).toMatchObject({ compareIds: [], compareEvents: {} });
+  });
+
   it('shows a mapping change at once, so a second change made during a slow write builds on it', async () => {
     const d = deps();
     const store = await ready(d);

@@ -3,6 +3,7 @@ import type { RunEvaluation, RunRecord } from '../storage/db';
 import { formatLearningRate } from '../state/hyperparams';
 import { formatDuration } from '../state/metrics';
 import { studio, useStudio } from '../state/studio';
+import { RunCompare } from './RunCompare';
 
 const METHOD = { full: 'full', freeze: 'freeze', lora: 'LoRA' } as const;
 const TASK = { lm: 'text generation', classify: 'classification' } as const;
@@ -45,8 +46,8 @@ function evaluationLine(e: RunEvaluation): string {
   return `Evaluated on ${parts.join(' · ')}`;
 }
 
-function RunItem({ run, viewed, live }: { run: RunRecord; viewed: boolean; live: boolean }) {
-  const { viewRun, downloadWeights, deleteRun, reuseSettings } = studio.getState();
+function RunItem({ run, viewed, live, compared }: { run: RunRecord; viewed: boolean; live: boolean; compared: boolean }) {
+  const { viewRun, downloadWeights, deleteRun, reuseSettings, toggleCompare } = studio.getState();
   const hasWeights = run.status === 'completed' || run.status === 'stopped';
   const metrics = metricsLine(run);
   return (
@@ -79,6 +80,10 @@ function RunItem({ run, viewed, live }: { run: RunRecord; viewed: boolean; live:
         <button type="button" className="button small danger-text" aria-label={`Delete run ${run.name}`} disabled={live} onClick={() => void deleteRun(run.id)}>
           Delete
         </button>
+        <label className="compare-toggle small">
+          <input type="checkbox" checked={compared} onChange={() => void toggleCompare(run.id)} aria-label={`Compare ${run.name}`} />
+          Compare
+        </label>
       </div>
     </li>
   );
@@ -89,6 +94,7 @@ export function RunsList() {
   const viewRunId = useStudio((s) => s.viewRunId);
   const activeId = useStudio((s) => s.active?.runId);
   const downloadError = useStudio((s) => s.downloadError);
+  const compareIds = useStudio((s) => s.compareIds);
   return (
     <section className="card" aria-labelledby="runs-title">
       <h2 id="runs-title">Runs</h2>
@@ -97,12 +103,13 @@ export function RunsList() {
           {downloadError}
         </div>
       )}
+      <RunCompare />
       {runs.length === 0 ? (
         <p className="empty">No runs yet. Runs, their curves and their weights are kept in this browser.</p>
       ) : (
         <ul className="run-list" aria-label="Runs">
           {runs.map((r) => (
-            <RunItem key={r.id} run={r} viewed={r.id === viewRunId} live={r.id === activeId} />
+            <RunItem key={r.id} run={r} viewed={r.id === viewRunId} live={r.id === activeId} compared={compareIds.includes(r.id)} />
           ))}
         </ul>
       )}
