@@ -4,6 +4,10 @@ import { openStudio, setSlider, shortRun } from './helpers';
 
 test('compares two runs that differ in learning rate', async ({ page }) => {
   await openStudio(page);
+  // Validation after every step, from the folded settings: two points per run.
+  await page.getByText('More settings').click();
+  await page.getByLabel('Validate every').fill('1');
+  await expect(page.locator('.more-settings summary')).toContainText('(validate every step)');
   await shortRun(page, 'reviews.csv');
   await setSlider(page, 'Learning rate', -2);
   await page.getByRole('button', { name: 'Start training' }).click();
@@ -16,10 +20,11 @@ test('compares two runs that differ in learning rate', async ({ page }) => {
   await expect(page.getByText('Tick another run to compare it with classify-lora-1.')).toBeVisible();
   await page.getByLabel('Compare classify-lora-2').check();
   await expect(compare.getByRole('heading', { name: 'Comparing 2 runs' })).toBeVisible();
-  // One line per run, in the legend and drawn (each run validated once, at its last step).
+  await expect(runs.first().locator('.run-settings')).toContainText('validate every 1');
+  // One line per run, in the legend and drawn through both validations.
   const chart = compare.getByRole('img', { name: 'Validation loss of the compared runs' });
   await expect(chart.locator('.recharts-legend-item')).toHaveText(['classify-lora-1', 'classify-lora-2']);
-  await expect(chart.locator('.recharts-line-dots circle')).toHaveCount(2);
+  await expect(chart.locator('.recharts-line-dots circle')).toHaveCount(4);
   // Only the learning rate differs, and the table says so.
   const settings = compare.getByRole('table', { name: 'Settings that differ' });
   await expect(settings.getByRole('row')).toHaveCount(2);

@@ -2,7 +2,7 @@
  * The training panel's sliders as data: range, step, how a slider position maps to
  * a hyperparameter (the learning rate moves on a log scale) and how it reads.
  */
-import type { Hyperparams } from '../core/types';
+import { DEFAULT_HYPERPARAMS, type Hyperparams, type Method, type Task } from '../core/types';
 
 export type SliderKey =
   | 'learningRate'
@@ -105,4 +105,18 @@ export function withSlider(hp: Hyperparams, key: SliderKey, value: number): Hype
     default:
       return { ...hp, [key]: value };
   }
+}
+
+/** The settings under "More settings" that differ from the defaults, for its folded line. */
+export function moreSettingsSummary(hp: Hyperparams, method: Method, task: Task): string {
+  const d = DEFAULT_HYPERPARAMS;
+  const parts: string[] = [];
+  if (hp.schedule !== d.schedule) parts.push(`${hp.schedule} schedule`);
+  if (hp.gradAccumSteps > 1) parts.push(`effective batch ${hp.batchSize * hp.gradAccumSteps}`);
+  if (hp.evalEvery > 0) parts.push(`validate every ${hp.evalEvery === 1 ? 'step' : `${hp.evalEvery} steps`}`);
+  if (hp.patience > 0) parts.push(`early stopping after ${hp.patience}`);
+  if (hp.maxGradNorm !== d.maxGradNorm) parts.push(hp.maxGradNorm > 0 ? `clip at ${hp.maxGradNorm}` : 'no clipping');
+  if (task === 'classify' && hp.classWeights) parts.push('class weights');
+  if (method === 'freeze') parts.push(`top ${hp.freeze.trainableBlocks} block${hp.freeze.trainableBlocks === 1 ? '' : 's'}${hp.freeze.trainEmbeddings ? ' + embeddings' : ''}`);
+  return parts.length ? parts.join(' · ') : 'the defaults';
 }

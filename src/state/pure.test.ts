@@ -1,7 +1,7 @@
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HYPERPARAMS, type ProgressEvent } from '../core/types';
-import { formatLearningRate, SLIDERS, sliderValue, withSlider } from './hyperparams';
+import { formatLearningRate, moreSettingsSummary, SLIDERS, sliderValue, withSlider } from './hyperparams';
 import { columnFor, switchKind, withColumn } from './mapping';
 import { chartPoints, emaSmooth, formatBytes, formatDuration, progressSummary } from './metrics';
 import { weightsZip, zipFileName } from './zip';
@@ -45,6 +45,19 @@ describe('sliders', () => {
       expect(p, s.label).toBeGreaterThanOrEqual(s.min);
       expect(p, s.label).toBeLessThanOrEqual(s.max);
     }
+  });
+});
+
+describe('more settings', () => {
+  it('folds to the defaults, or to what differs from them', () => {
+    const d = DEFAULT_HYPERPARAMS;
+    expect(moreSettingsSummary(d, 'full', 'lm')).toBe('the defaults');
+    // Class weights count only for a classifier, the blocks only for the freeze method.
+    expect(moreSettingsSummary({ ...d, classWeights: true }, 'full', 'lm')).toBe('the defaults');
+    expect(moreSettingsSummary({ ...d, schedule: 'cosine', gradAccumSteps: 4, evalEvery: 20, patience: 3, maxGradNorm: 0, classWeights: true }, 'freeze', 'classify')).toBe(
+      `cosine schedule · effective batch ${4 * d.batchSize} · validate every 20 steps · early stopping after 3 · no clipping · class weights · top 1 block`,
+    );
+    expect(moreSettingsSummary({ ...d, maxGradNorm: 2.5, freeze: { trainableBlocks: 2, trainEmbeddings: true } }, 'freeze', 'lm')).toBe('clip at 2.5 · top 2 blocks + embeddings');
   });
 });
 

@@ -20,6 +20,13 @@ function settingsLine(r: RunRecord): string {
     `warmup ${hp.warmupSteps}`,
   ];
   if (r.method === 'lora') parts.push(`r ${hp.lora.r}`, `α ${hp.lora.alpha}`);
+  if (r.method === 'freeze') parts.push(`top ${hp.freeze.trainableBlocks} block${hp.freeze.trainableBlocks === 1 ? '' : 's'}${hp.freeze.trainEmbeddings ? ' + embeddings' : ''}`);
+  if (hp.schedule !== 'linear') parts.push(`${hp.schedule} schedule`);
+  if (hp.gradAccumSteps > 1) parts.push(`accumulate ${hp.gradAccumSteps}`);
+  if (hp.maxGradNorm !== 1) parts.push(hp.maxGradNorm > 0 ? `clip ${hp.maxGradNorm}` : 'no clip');
+  if (hp.evalEvery > 0) parts.push(`validate every ${hp.evalEvery}`);
+  if (hp.patience > 0) parts.push(`patience ${hp.patience}`);
+  if (r.task === 'classify' && hp.classWeights) parts.push('class weights');
   parts.push(`val ${Math.round(hp.valSplit * 100)}%`, `seed ${hp.seed}`);
   if (hp.maxSteps > 0) parts.push(`max ${hp.maxSteps} steps`);
   return parts.join(' · ');

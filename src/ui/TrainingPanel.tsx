@@ -7,6 +7,7 @@ import { studio, useStudio } from '../state/studio';
 import { suggestedMethod } from '../state/trainingSlice';
 import { LoraTargets } from './LoraTargets';
 import { MemoryEstimate } from './MemoryEstimate';
+import { MoreSettings } from './MoreSettings';
 import { ModelSource } from './ModelSource';
 import { NumberInput, SelectField } from './studioControls';
 import { TrainingDataNote } from './TrainingDataNote';
@@ -17,7 +18,7 @@ const TASKS: [Task, string][] = [
 ];
 const METHODS: [Method, string][] = [
   ['full', 'Full fine-tuning'],
-  ['freeze', 'Freeze (train top block)'],
+  ['freeze', 'Freeze (train the top blocks)'],
   ['lora', 'LoRA'],
 ];
 /** Which method suits the model's size, and why. */
@@ -141,6 +142,7 @@ export function TrainingPanel() {
         <NumberInput label="Max steps" value={hp.maxSteps} min={0} onChange={(maxSteps) => setHyperparams({ maxSteps })} disabled={busy} hint="Stop after this many steps (0: no limit)." />
       </div>
       {settings.method === 'lora' && <LoraTargets />}
+      <MoreSettings layers={model?.info?.layers} />
       <MemoryEstimate />
       <RunButtons />
       {trainError && (
