@@ -43,6 +43,7 @@ describe('modelCard()', () => {
     expect(card).toContain('The LoRA weights are merged into this model; the PEFT adapter alone is in `adapter/`.');
     expect(card).toContain('- Method: LoRA (rank 4, alpha 8, dropout 0.05, on c_attn)');
     expect(card).toContain('- Learning rate 0.0005 (linear, 10 warm-up steps); AdamW, weight decay 0.01; gradient clipping at 1; dropout 0.1');
+    expect(card).toContain("- Seed 42; validation: 10% of the rows (or the data version's validation split), once per epoch\n");
     expect(card).toContain('- Trained 2026-11-28, in 250 s');
     expect(card).toContain('- Steps: 240 of 240 (completed)');
     expect(card).toContain('- Validation accuracy: 96.3%');
@@ -71,6 +72,8 @@ describe('modelCard()', () => {
     // A value YAML could misread is quoted.
     expect(frontMatter(card)).toEqual(['base_model: "someone/model:v2"', 'library_name: transformers', 'pipeline_tag: text-generation', 'tags:', '- fine-tuning-studio', '- text-generation']);
     expect(card).toContain('- Method: full fine-tuning');
+    const stopped = modelCard(run({ hyperparams: { ...DEFAULT_HYPERPARAMS, evalEvery: 20, patience: 3, classWeights: true } }));
+    expect(stopped).toContain(', every 20 steps; early stopping after 3 validations without a lower loss, best weights kept; classes weighted by inverse frequency\n');
     expect(card).toContain('- Validation perplexity: 11.02');
     expect(card).toContain('| instructions · v1, test split | 50 | 11.97 | 10.0% | 0.163 |');
   });
