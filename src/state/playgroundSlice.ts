@@ -236,7 +236,7 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
     const [kind, id] = [source.slice(0, source.indexOf(':')), source.slice(source.indexOf(':') + 1)];
     if (kind === 'run') {
       const run = get().runs.find((r) => r.id === Number(id));
-      const files = await loadRunFiles(deps.db(), Number(id));
+      const files = get().unsaved[Number(id)] ?? (await loadRunFiles(deps.db(), Number(id)));
       if (!run || !files) throw new Error('This run has no saved weights.');
       return { name: run.name, files: files.model };
     }

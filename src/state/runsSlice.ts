@@ -1,9 +1,10 @@
 /** The runs list: every run with its settings, status and curves; delete and download. */
 import type { ProgressEvent } from '../core/types';
 import type { RunRecord } from '../storage/db';
-import { deleteRun, listRuns, loadMetrics, loadRunFiles, markInterruptedRuns } from '../storage/runs';
+import { deleteRun, listRuns, loadMetrics, loadRunFiles, markInterruptedRuns, saveRunOutputs, type RunFiles } from '../storage/runs';
 import type { SliceCreator } from './store';
 import { modelCard } from './modelCard';
+import { storageFailure } from './trainingSlice';
 import { weightsZip, zipFileName } from './zip';
 
 export interface RunsSlice {
@@ -15,6 +16,10 @@ export interface RunsSlice {
   /** Runs ticked for comparison, in the order ticked, and their per-step metrics. */
   compareIds: number[];
   compareEvents: Record<number, ProgressEvent[]>;
+  /** Weights of runs that finished but could not be stored (storage full): in this page only. */
+  unsaved: Record<number, RunFiles>;
+  /** Try again to store a run's unsaved weights (after space was freed). */
+  keepUnsaved(id: number): Promise<void>;
   toggleCompare(id: number): Promise<void>;
   clearCompare(): void;
   loadRuns(startup?: boolean): Promise<void>;
@@ -34,6 +39,7 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, deps) => ({
   downloadError: null,
   compareIds: [],
   compareEvents: {},
+  unsaved: {},
 
   async loadRuns(startup = false) {
     if (startup) await markInterruptedRuns(deps.db());
@@ -83,9 +89,29 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, deps) => ({
     set({ compareIds: [], compareEvents: {} });
   },
 
+  async keepUnsaved(id) {
+    const files = get().unsaved[id];
+    const run = get().runs.find((r) => r.id === id);
+    if (!files || !run) return;
+    set({ downloadError: null });
+    try {
+      await saveRunOutputs(deps.db(), id, files, { message: undefined });
+    } catch (e) {
+      return void set({ downloadError: `${run.name}: still could not keep the weights: ${storageFailure(e)}. Download them, or free more space.` });
+    }
+    const { [id]: _, ...rest } = get().unsaved;
+    set({ unsaved: rest });
+    await get().loadRuns();
+    await get().refreshUsage();
+  },
+
   async deleteRun(id) {
     if (get().active?.runId === id) return;
     await deleteRun(deps.db(), id);
+    if (get().unsaved[id]) {
+      const { [id]: _, ...rest } = get().unsaved;
+      set({ unsaved: rest });
+    }
     set({ runs: get().runs.filter((r) => r.id !== id) });
     if (get().compareIds.includes(id)) await get().toggleCompare(id);
     if (get().viewRunId === id) await get().viewRun(get().runs[0]?.id ?? null);
@@ -95,7 +121,7 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, deps) => ({
   async downloadWeights(id) {
     set({ downloadError: null });
     const run = get().runs.find((r) => r.id === id);
-    const files = await loadRunFiles(deps.db(), id);
+    const files = get().unsaved[id] ?? (await loadRunFiles(deps.db(), id));
     if (!run || !files) return void set({ downloadError: 'This run has no saved weights.' });
     const baseRepo = get().models.find((m) => m.id === run.modelId)?.hub?.repo;
     const cards = { model: modelCard(run, { baseRepo }), adapter: files.adapter ? modelCard(run, { baseRepo, adapter: true }) : undefined };

@@ -6,13 +6,14 @@ import { csv, jsonl, labeledRows, utf8 } from '../core/data/test-builders';
 import type { ModelFiles } from '../core/types';
 import { openDb, type StudioDb } from '../storage/db';
 import { getDataset } from '../storage/datasets';
-import { createRun } from '../storage/runs';
+import { createRun, loadRunFiles } from '../storage/runs';
 import { tinyGpt2Files } from '../testutil/tinyModel';
 import { importFile } from '../workers/importJob';
 import { startTrainingInProcess } from '../workers/inProcess';
 import type { StudioDeps } from './deps';
 import { switchKind, withColumn } from './mapping';
 import { createStudioStore, type StudioStore } from './store';
+import { unsavedMessage } from './trainingSlice';
 
 let base: ModelFiles;
 beforeAll(async () => {
@@ -136,6 +137,40 @@ describe('studio store', () => {
     expect(again.getState().datasets.map((x) => x.name)).toEqual(['reviews']);
     expect(again.getState().runs[0]).toMatchObject({ id: run.id, status: 'completed' });
     expect(again.getState().viewEvents.map((e) => e.step)).toEqual([1, 2]);
+  });
+
+  it('keeps the weights in the page when storage is full: download them, or keep them once space is freed', async () => {
+    const d = deps();
+    const store = await ready(d);
+    await store.getState().importFiles([reviews()]);
+    store.getState().setBackend('cpu');
+    store.getState().setHyperparams({ epochs: 1, batchSize: 8, maxLength: 16, maxSteps: 2 });
+    const full = Object.assign(new Error('The quota has been exceeded.'), { name: 'QuotaExceededError' });
+    const bulkAdd = vi.spyOn(d.db().files, 'bulkAdd').mockRejectedValueOnce(full);
+    await store.getState().startTraining();
+    const run = store.getState().runs[0];
+    // The run trained: it is completed, with its metrics, and says where its weights are.
+    expect(run).toMatchObject({ status: 'completed', final: { steps: 2 } });
+    expect(run.message).toBe(unsavedMessage(full));
+    expect(run.message).toContain("this site's storage in the browser is full");
+    expect(store.getState().trainError).toBeNull();
+    // Nothing half-written: no file of the run is stored.
+    expect(await d.db().files.where('runId').equals(run.id).count()).toBe(0);
+    expect(Object.keys(store.getState().unsaved)).toEqual([String(run.id)]);
+    await store.getState().downloadWeights(run.id);
+    expect(Object.keys(unzipSync(d.saved[0].bytes))).toEqual(expect.arrayContaining(['config.json', 'model.safetensors', 'tokenizer.json']));
+    // Still full: they stay in the page, and the list says so.
+    bulkAdd.mockRejectedValueOnce(full);
+    await store.getState().keepUnsaved(run.id);
+    expect(store.getState().downloadError).toBe(`${run.name}: still could not keep the weights: this site's storage in the browser is full. Download them, or free more space.`);
+    expect(Object.keys(store.getState().unsaved)).toEqual([String(run.id)]);
+    // Space freed: keeping them stores them and clears the note.
+    bulkAdd.mockRestore();
+    await store.getState().keepUnsaved(run.id);
+    expect(store.getState().unsaved).toEqual({});
+    expect(store.getState().runs[0].message).toBeUndefined();
+    const stored = await loadRunFiles(d.db(), run.id);
+    expect(Object.keys(stored!.model).sort()).toEqual(Object.keys(unzipSync(d.saved[0].bytes)).filter((n) => n !== 'README.md' && !n.startsWith('adapter/')).sort());
   });
 
   it('compares runs: their curves and records, untick or delete to drop one', async () => {

@@ -91,6 +91,18 @@ export function finalMetrics(result: Pick<TrainResult, 'history' | 'best' | 'sto
   };
 }
 
+/** Why IndexedDB refused a write, as a person reads it. */
+export function storageFailure(e: unknown): string {
+  const err = e as { name?: string; message?: string };
+  const full = err?.name === 'QuotaExceededError' || /quota/i.test(err?.message ?? '');
+  return full ? "this site's storage in the browser is full" : `the browser refused the write (${err?.message ?? String(e)})`;
+}
+
+/** Why a run's weights are only in the page, and what the person can do. */
+export function unsavedMessage(e: unknown): string {
+  return `Trained, but the weights could not be kept in this browser: ${storageFailure(e)}. They are in this page only until it closes: download them, or delete old runs or datasets and keep them.`;
+}
+
 function statusOf(result: TrainResult): RunStatus {
   return result.stopReason === 'cancelled' ? 'stopped' : result.stopReason === 'non-finite' ? 'failed' : 'completed';
 }
@@ -241,12 +253,16 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
         // The result's history is the complete record: progress messages may still be in flight.
         await addMetrics(deps.db(), runId, result.history);
         get().replaceLiveEvents(runId, result.history);
-        await saveRunOutputs(
-          deps.db(),
-          runId,
-          { model: result.model, adapter: result.adapter },
-          { status: statusOf(result), message: result.message, finishedAt: Date.now(), final: finalMetrics(result), totalSteps: result.history.at(-1)?.totalSteps },
-        );
+        const record = { status: statusOf(result), message: result.message, finishedAt: Date.now(), final: finalMetrics(result), totalSteps: result.history.at(-1)?.totalSteps };
+        const outputs = { model: result.model, adapter: result.adapter };
+        try {
+          await saveRunOutputs(deps.db(), runId, outputs, record);
+        } catch (e) {
+          // Storage full (or any write refused): the weights are not thrown away. They stay in
+          // the page, to download now or to keep once space is freed.
+          set({ unsaved: { ...get().unsaved, [runId]: outputs } });
+          await updateRun(deps.db(), runId, { ...record, message: unsavedMessage(e) });
+        }
         set({ active: null });
         await get().loadRuns();
         await get().refreshUsage();

@@ -53,8 +53,8 @@ function evaluationLine(e: RunEvaluation): string {
   return `Evaluated on ${parts.join(' · ')}`;
 }
 
-function RunItem({ run, viewed, live, compared }: { run: RunRecord; viewed: boolean; live: boolean; compared: boolean }) {
-  const { viewRun, downloadWeights, deleteRun, reuseSettings, toggleCompare } = studio.getState();
+function RunItem({ run, viewed, live, compared, unsaved }: { run: RunRecord; viewed: boolean; live: boolean; compared: boolean; unsaved: boolean }) {
+  const { viewRun, downloadWeights, deleteRun, reuseSettings, toggleCompare, keepUnsaved } = studio.getState();
   const hasWeights = run.status === 'completed' || run.status === 'stopped';
   const metrics = metricsLine(run);
   return (
@@ -76,11 +76,20 @@ function RunItem({ run, viewed, live, compared }: { run: RunRecord; viewed: bool
           {evaluationLine(e)}
         </div>
       ))}
-      {run.message && run.status !== 'completed' && <div className={`run-note small${run.status === 'failed' ? ' error' : ''}`}>{run.message}</div>}
+      {run.message && (run.status !== 'completed' || unsaved) && (
+        <div className={`run-note small${run.status === 'failed' || unsaved ? ' error' : ''}`} role={unsaved ? 'alert' : undefined}>
+          {run.message}
+        </div>
+      )}
       <div className="run-actions">
         <button type="button" className="button small primary" disabled={!hasWeights || live} onClick={() => void downloadWeights(run.id)}>
           Download weights
         </button>
+        {unsaved && (
+          <button type="button" className="button small" onClick={() => void keepUnsaved(run.id)}>
+            Keep in this browser
+          </button>
+        )}
         <button type="button" className="button small" onClick={() => reuseSettings(run.id)} disabled={live}>
           Reuse settings
         </button>
@@ -102,6 +111,7 @@ export function RunsList() {
   const activeId = useStudio((s) => s.active?.runId);
   const downloadError = useStudio((s) => s.downloadError);
   const compareIds = useStudio((s) => s.compareIds);
+  const unsaved = useStudio((s) => s.unsaved);
   return (
     <section className="card" aria-labelledby="runs-title">
       <h2 id="runs-title">Runs</h2>
@@ -116,7 +126,7 @@ export function RunsList() {
       ) : (
         <ul className="run-list" aria-label="Runs">
           {runs.map((r) => (
-            <RunItem key={r.id} run={r} viewed={r.id === viewRunId} live={r.id === activeId} compared={compareIds.includes(r.id)} />
+            <RunItem key={r.id} run={r} viewed={r.id === viewRunId} live={r.id === activeId} compared={compareIds.includes(r.id)} unsaved={r.id in unsaved} />
           ))}
         </ul>
       )}
