@@ -109,3 +109,47 @@ test('upload, map, train LoRA on WebGPU, download, reload', async ({ page }) => 
   await expect(page.getByRole('region', { name: 'Training loss chart' }).locator('.recharts-line-curve').first()).toBeVisible();
   await expect(page.getByRole('progressbar', { name: 'Training progress' })).toHaveAttribute('aria-valuenow', '100');
 });
+
+/**
+ * Fault injection: the training worker's script is served with a prelude that keeps the
+ * WebGPU device it asks for, so the test can destroy it mid-run, as a driver reset would.
+ */
+const KEEP_DEVICE = `{
+  const request = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = async function (...args) {
+    const device = await request.apply(this, args);
+    globalThis.__studioDevice = device;
+    return device;
+  };
+}
+`;
+
+test('a GPU lost mid-run ends the run with what happened and what to do', async ({ page }) => {
+  test.setTimeout(420_000);
+  await page.route(/train\.worker/, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: KEEP_DEVICE + (await response.text()) });
+  });
+  await openStudio(page);
+  await page.getByLabel('Upload dataset').setInputFiles(SAMPLE_CSV);
+  await expect(page.getByRole('list', { name: 'Datasets' }).getByRole('listitem')).toHaveCount(1);
+  await page.getByLabel('Backend').selectOption('webgpu');
+  await setSlider(page, 'Batch size', 4);
+  await setSlider(page, 'Max sequence length', 16);
+  await page.getByLabel('Max steps').fill('200');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  const progress = page.getByRole('progressbar', { name: 'Training progress' });
+  await expect(progress).toHaveAttribute('aria-valuetext', /Step \d+ \/ 200/, { timeout: 240_000 });
+  const worker = page.workers().find((w) => /train\.worker/.test(w.url()));
+  expect(worker).toBeDefined();
+  await worker!.evaluate(() => (globalThis as unknown as { __studioDevice: { destroy(): void } }).__studioDevice.destroy());
+
+  const run = page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first();
+  await expect(run.locator('.status')).toHaveText('failed', { timeout: 120_000 });
+  const alert = page.locator('section.card', { has: page.getByRole('heading', { name: 'Training', exact: true }) }).getByRole('alert');
+  await expect(alert).toContainText(/^The GPU was lost at step \d+ of 200 \(webgpu: destroyed/);
+  await expect(alert).toContainText('choose WebAssembly (CPU)');
+  await expect(run).toContainText('The GPU was lost at step');
+  // The curves up to the loss are kept with the run.
+  await expect(page.getByRole('region', { name: 'Training loss chart' })).toBeVisible();
+});

@@ -30,6 +30,51 @@ export interface Capabilities {
 
 let current: Capabilities | null = null;
 
+/** The GPU behind the backend went away (driver reset, GPU process crash, device destroyed). */
+export interface BackendLoss {
+  backend: BackendName;
+  reason: string;
+  message: string;
+}
+
+let loss: BackendLoss | null = null;
+let lossSettled: Promise<void> | null = null;
+
+/** Set once the GPU device of the running backend is lost; null while it is fine (and always on the CPU backends). */
+export function backendLoss(): BackendLoss | null {
+  return loss;
+}
+
+/**
+ * After a GPU operation failed: the loss, if that is what happened. A lost device fails its
+ * pending reads before its `lost` promise settles, so this waits a moment for it.
+ */
+export async function settledBackendLoss(waitMs = 500): Promise<BackendLoss | null> {
+  if (loss || !lossSettled) return loss;
+  await Promise.race([lossSettled, new Promise((resolve) => setTimeout(resolve, waitMs))]);
+  return loss;
+}
+
+/** Listen for the loss of the backend's GPU device: WebGPU's `device.lost`, WebGL's `webglcontextlost`. */
+function watchDevice(name: BackendName): void {
+  loss = null;
+  lossSettled = null;
+  const b = tf.backend() as unknown as {
+    device?: { lost?: Promise<{ reason?: string; message?: string }> };
+    gpgpu?: { gl?: { canvas?: { addEventListener?: (type: string, fn: () => void) => void } } };
+  };
+  if (name === 'webgpu') {
+    lossSettled =
+      b.device?.lost?.then((info) => {
+        if (tf.getBackend() === 'webgpu') loss = { backend: 'webgpu', reason: info.reason || 'unknown', message: info.message ?? '' };
+      }) ?? null;
+  } else if (name === 'webgl') {
+    b.gpgpu?.gl?.canvas?.addEventListener?.('webglcontextlost', () => {
+      if (tf.getBackend() === 'webgl') loss = { backend: 'webgl', reason: 'context lost', message: '' };
+    });
+  }
+}
+
 function hardwareThreads(): number {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   return Math.max(1, nav?.hardwareConcurrency ?? 1);
@@ -67,6 +112,7 @@ export async function initBackend(choice: BackendChoice = 'auto', opts: BackendO
   const order = choice === 'auto' ? BACKEND_ORDER : [choice];
   for (const name of order) {
     if (await tryBackend(name, opts)) {
+      watchDevice(name);
       current = {
         backend: name,
         float32: name === 'webgl' ? tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED') : true,

@@ -5,10 +5,10 @@
  * loop between tokens on wasm or cpu, where tensor reads resolve as microtasks.
  */
 import { expose } from 'comlink';
-import { initBackend, type BackendChoice, type Capabilities } from '../core/backend';
+import { initBackend, settledBackendLoss, type BackendChoice, type Capabilities } from '../core/backend';
 import type { EvalProgress, HeldOutReport } from '../core/eval/heldout';
 import type { Example, ModelFiles } from '../core/types';
-import { toTravellingError, type Outcome } from './errors';
+import { gpuLostError, toTravellingError, type Outcome } from './errors';
 import { Playground, type Classification, type GenerationResult, type GenerationSettings, type PlaygroundModel } from './playgroundJob';
 import { wasmPaths } from './wasmPaths';
 
@@ -19,7 +19,8 @@ async function run<T>(work: () => Promise<T> | T): Promise<Outcome<T>> {
   try {
     return { ok: true, value: await work() };
   } catch (e) {
-    return { ok: false, error: toTravellingError(e) };
+    const loss = await settledBackendLoss();
+    return { ok: false, error: loss ? gpuLostError(loss, null, 'playground') : toTravellingError(e) };
   }
 }
 

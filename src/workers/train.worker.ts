@@ -4,11 +4,11 @@
  * each run starts with a clean tfjs engine and ends by terminating it.
  */
 import { expose, transfer } from 'comlink';
-import { initBackend, type BackendChoice, type Capabilities } from '../core/backend';
+import { backendLoss, initBackend, settledBackendLoss, type BackendChoice, type Capabilities } from '../core/backend';
 import { TrainControl } from '../core/train/control';
 import { train } from '../core/train/trainer';
 import type { ProgressEvent, TrainRequest, TrainResult } from '../core/types';
-import { toTravellingError, type Outcome } from './errors';
+import { gpuLostError, toTravellingError, type Outcome } from './errors';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -21,11 +21,13 @@ const wasmPaths = {
 
 /**
  * Yields to the worker's event loop before every step, so pause / resume / cancel
- * messages are handled even on backends whose reads resolve as microtasks.
+ * messages are handled even on backends whose reads resolve as microtasks; stops at a lost GPU.
  */
 class YieldingControl extends TrainControl {
   override async checkpoint(): Promise<boolean> {
     await new Promise((resolve) => setTimeout(resolve, 0));
+    // A lost GPU ends the loop: its steps would compute nothing.
+    if (backendLoss()) return false;
     return super.checkpoint();
   }
 }
@@ -59,12 +61,24 @@ const api = {
 
   async train(req: TrainRequest, onProgress: (e: ProgressEvent) => void): Promise<Outcome<TrainResult>> {
     control = new YieldingControl();
+    let last: ProgressEvent | null = null;
     try {
-      const result = await train(req, { onProgress: (e) => void onProgress(e), control });
+      const result = await train(req, {
+        onProgress: (e) => {
+          // A lost GPU may read back zeros rather than fail: its steps are not reported as training.
+          if (backendLoss()) return;
+          last = e;
+          void onProgress(e);
+        },
+        control,
+      });
+      const loss = backendLoss();
+      if (loss) return { ok: false, error: gpuLostError(loss, last) };
       const outcome: Outcome<TrainResult> = { ok: true, value: result };
       return transfer(outcome, buffersOf(result));
     } catch (e) {
-      return { ok: false, error: toTravellingError(e) };
+      const loss = await settledBackendLoss();
+      return { ok: false, error: loss ? gpuLostError(loss, last) : toTravellingError(e) };
     } finally {
       control = null;
     }
