@@ -60,6 +60,20 @@ test('streams generated text from a fresh run, and stops it', async ({ page }) =
   expect(new Set(lengths.filter((n) => n > 0)).size).toBeGreaterThan(3);
   await expect(page.getByRole('button', { name: 'Generate', exact: true })).toBeEnabled();
 
+  // The base model writes beside the run, on the same prompt; Stop ends both.
+  await page.getByLabel('Compare with').selectOption({ label: TINY_MODEL.name });
+  const compared = page.getByRole('region', { name: 'Compared text' });
+  await expect(compared).toBeVisible({ timeout: 60_000 });
+  await expect(page.locator('.output-heading')).toHaveText(['generate-lora-1', TINY_MODEL.name]);
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
+  await expect(output).not.toHaveText(/^$|appears here/);
+  await expect(compared).not.toHaveText(/^$|appears here/);
+  await page.getByRole('button', { name: 'Stop generating' }).click();
+  await expect(page.getByRole('status', { name: 'Compared text: figures' })).toContainText('stopped');
+  await expect(page.getByRole('status', { name: 'Generated text: figures' })).toContainText('stopped');
+  await page.getByLabel('Compare with').selectOption('');
+  await expect(compared).toHaveCount(0);
+
   // Evaluated on its own training rows (flagged): perplexity, and greedy completions scored against the references.
   const evaluation = page.getByRole('region', { name: 'Evaluate' });
   await evaluation.getByLabel('Evaluate on').selectOption({ label: 'capitals, all rows (24 rows)' });

@@ -258,6 +258,46 @@ describe('playground in the store', () => {
     expect(outputs.length).toBeGreaterThanOrEqual(4);
   });
 
+  it('writes with a second model beside the first: same prompt, settings and seed', async () => {
+    const store = await ready(deps());
+    await store.getState().importFiles([reviews()]);
+    store.getState().setTask('lm');
+    store.getState().setBackend('cpu');
+    store.getState().setHyperparams({ epochs: 1, batchSize: 8, maxLength: 16, maxSteps: 2, learningRate: 5e-2, valSplit: 0 });
+    await store.getState().startTraining();
+    const run = store.getState().runs[0];
+    await store.getState().setPlaygroundBackend('cpu');
+    await store.getState().choosePlaygroundSource(`run:${run.id}`);
+    await store.getState().chooseCompareSource('model:tiny');
+    expect(store.getState().playground.compare).toMatchObject({ status: 'ready', model: { name: 'Tiny', task: 'lm' }, error: null });
+    store.getState().setPlaygroundSettings({ maxNewTokens: 12, temperature: 0.9, topK: 0, topP: 1 });
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.37);
+    try {
+      await store.getState().generateText('the film');
+      const both = store.getState().playground;
+      expect(both.status).toBe('ready');
+      expect(both.last).not.toBeNull();
+      expect(both.compare.last).not.toBeNull();
+      // Two different models (the run trained at a high rate).
+      expect(both.output).not.toBe(both.compare.output);
+      // The base model alone, with the same seed, writes what it wrote beside the run.
+      await store.getState().choosePlaygroundSource('model:tiny');
+      expect(store.getState().playground.compare).toMatchObject({ source: null, model: null });
+      await store.getState().generateText('the film');
+      expect(store.getState().playground.output).toBe(both.compare.output);
+      expect(store.getState().playground.last!.tokens).toBe(both.compare.last!.tokens);
+    } finally {
+      random.mockRestore();
+    }
+    // Only text generators compare.
+    await store.getState().importFiles([reviews()]);
+    store.getState().setTask('classify');
+    await store.getState().startTraining();
+    const classifier = store.getState().runs[0];
+    await store.getState().chooseCompareSource(`run:${classifier.id}`);
+    expect(store.getState().playground.compare).toMatchObject({ status: 'idle', model: null, error: `${classifier.name} is a classifier: compare a text generator with another text generator.` });
+  });
+
   it('scores a text with a classifier run', async () => {
     const store = await ready(deps());
     await store.getState().importFiles([reviews()]);

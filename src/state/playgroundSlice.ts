@@ -81,11 +81,27 @@ export interface PlaygroundState {
   last: { tokens: number; ms: number; end: GenerationEnd } | null;
   classification: Classification | null;
   evaluation: EvaluationState;
+  /** A second text generator that writes for the same prompt, with the same seed, beside the first. */
+  compare: CompareState;
 }
+
+export interface CompareState {
+  /** "run:<id>" or "model:<id>"; null: no comparison. */
+  source: string | null;
+  status: 'idle' | 'loading' | 'ready';
+  model: PlaygroundLoaded | null;
+  output: string;
+  last: { tokens: number; ms: number; end: GenerationEnd } | null;
+  error: string | null;
+}
+
+const NO_COMPARE: CompareState = { source: null, status: 'idle', model: null, output: '', last: null, error: null };
 
 export interface PlaygroundSlice {
   playground: PlaygroundState;
   choosePlaygroundSource(source: string | null): Promise<void>;
+  /** Loads a second text generator to write beside the first (null: stop comparing). */
+  chooseCompareSource(source: string | null): Promise<void>;
   setPlaygroundBackend(backend: BackendChoice): Promise<void>;
   setPlaygroundSettings(patch: Partial<PlaygroundSettings>): void;
   generateText(prompt: string): Promise<void>;
@@ -172,9 +188,19 @@ export function generationSettings(s: PlaygroundSettings, seed: number): Generat
 
 export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, deps) => {
   let session: PlaygroundSession | null = null;
+  let compareSession: PlaygroundSession | null = null;
+  let compareToken = 0;
   let loadToken = 0;
   const patch = (p: Partial<PlaygroundState>) => set({ playground: { ...get().playground, ...p } });
   const patchEval = (p: Partial<EvaluationState>) => patch({ evaluation: { ...get().playground.evaluation, ...p } });
+  const patchCompare = (p: Partial<CompareState>) => patch({ compare: { ...get().playground.compare, ...p } });
+
+  function endCompare(): void {
+    compareToken++;
+    compareSession?.dispose();
+    compareSession = null;
+    patch({ compare: NO_COMPARE });
+  }
 
   function loadedRun(): RunRecord | null {
     const source = get().playground.source;
@@ -249,6 +275,7 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
     const token = ++loadToken;
     session?.dispose();
     session = null;
+    endCompare();
     const { source, backend } = get().playground;
     patch({ model: null, error: null, output: '', last: null, classification: null, status: source ? 'loading' : 'idle', evaluation: { ...NO_EVALUATION, sourceKey: null } });
     if (!source) return;
@@ -287,11 +314,39 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
       last: null,
       classification: null,
       evaluation: NO_EVALUATION,
+      compare: NO_COMPARE,
     },
 
     async choosePlaygroundSource(source) {
       patch({ source });
       await load();
+    },
+
+    async chooseCompareSource(source) {
+      const { status, model } = get().playground;
+      if (status === 'generating' || status === 'evaluating') return;
+      endCompare();
+      if (!source || !model || !deps.models) return;
+      const token = compareToken;
+      patchCompare({ source, status: 'loading' });
+      try {
+        const { name, files } = await filesFor(source);
+        if (token !== compareToken) return;
+        const out = await deps.models.startPlayground(get().playground.backend, files);
+        if (token !== compareToken) {
+          if (out.ok) out.value.dispose();
+          return;
+        }
+        if (!out.ok) return void patchCompare({ status: 'idle', error: out.error.message });
+        if (out.value.model.task !== 'lm') {
+          out.value.dispose();
+          return void patchCompare({ status: 'idle', error: `${name} is a classifier: compare a text generator with another text generator.` });
+        }
+        compareSession = out.value;
+        patchCompare({ status: 'ready', model: { ...out.value.model, name, backend: out.value.capabilities.backend } });
+      } catch (e) {
+        if (token === compareToken) patchCompare({ status: 'idle', error: (e as Error).message ?? String(e) });
+      }
     },
 
     async setPlaygroundBackend(backend) {
@@ -307,10 +362,22 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
       const s = session;
       if (!s || get().playground.status !== 'ready') return;
       const seed = Math.floor(Math.random() * 2 ** 31);
+      const settings = generationSettings(get().playground.settings, seed);
+      const c = get().playground.compare.status === 'ready' ? compareSession : null;
       patch({ status: 'generating', output: '', last: null, error: null });
-      const out = await s.generate(prompt, generationSettings(get().playground.settings, seed), (text) => {
-        if (session === s && get().playground.status === 'generating') patch({ output: text });
-      });
+      if (c) patchCompare({ output: '', last: null, error: null });
+      // Both models get the same prompt, settings and seed: what differs is the model.
+      const [out] = await Promise.all([
+        s.generate(prompt, settings, (text) => {
+          if (session === s && get().playground.status === 'generating') patch({ output: text });
+        }),
+        c?.generate(prompt, settings, (text) => {
+          if (compareSession === c) patchCompare({ output: text });
+        }).then((o) => {
+          if (compareSession !== c) return;
+          patchCompare(o.ok ? { output: o.value.text, last: { tokens: o.value.tokens, ms: o.value.ms, end: o.value.end } } : { error: o.error.message });
+        }),
+      ]);
       if (session !== s) return;
       if (!out.ok) return void patch({ status: 'ready', error: out.error.message });
       const { text, tokens, ms, end } = out.value;
@@ -318,7 +385,9 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
     },
 
     stopGenerating() {
-      if (get().playground.status === 'generating') session?.stop();
+      if (get().playground.status !== 'generating') return;
+      session?.stop();
+      compareSession?.stop();
     },
 
     async classifyText(text) {

@@ -113,6 +113,60 @@ function SourcePicker() {
   );
 }
 
+/** Another text generator to write beside the loaded one: finished text-generation runs and base models. */
+function ComparePicker({ disabled }: { disabled: boolean }) {
+  const pg = useStudio((s) => s.playground);
+  const runs = useStudio((s) => s.runs).filter((r) => r.task === 'lm' && (r.status === 'completed' || r.status === 'stopped') && `run:${r.id}` !== pg.source);
+  const models = useStudio((s) => s.models).filter((m) => (!m.info || m.info.tasks.includes('lm')) && `model:${m.id}` !== pg.source);
+  const { chooseCompareSource } = studio.getState();
+  const c = pg.compare;
+  return (
+    <Field label="Compare with" hint="Another model writes for the same prompt, with the same settings and seed, beside this one.">
+      {(id) => (
+        <select id={id} value={c.source ?? ''} disabled={disabled} onChange={(e) => void chooseCompareSource(e.target.value || null)}>
+          <option value="">Nothing (one model)</option>
+          {runs.length > 0 && (
+            <optgroup label="Finished runs">
+              {runs.map((r) => (
+                <option key={r.id} value={`run:${r.id}`}>
+                  {r.name}
+                </option>
+              ))}
+            </optgroup>
+          )}
+          {models.length > 0 && (
+            <optgroup label="Base models">
+              {models.map((m) => (
+                <option key={m.id} value={`model:${m.id}`}>
+                  {m.name}
+                </option>
+              ))}
+            </optgroup>
+          )}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+/** One model's streamed text and its figures. */
+function Output({ label, heading, text, live, last }: { label: string; heading?: string; text: string; live: boolean; last: { tokens: number; ms: number; end: keyof typeof END_TEXT } | null }) {
+  return (
+    <div className="output">
+      {heading && <div className="output-heading">{heading}</div>}
+      <div className={`generation${live ? ' live' : ''}`} role="region" aria-label={label} aria-busy={live}>
+        {text ? text : !live && <span className="placeholder">{last ? 'No text: generation ended at once.' : 'The completion appears here as it is written.'}</span>}
+        {live && <span className="caret" aria-hidden="true" />}
+      </div>
+      {last && (
+        <p className="muted small generation-stats" role="status" aria-label={`${label}: figures`}>
+          {last.tokens} token{last.tokens === 1 ? '' : 's'} in {(last.ms / 1000).toFixed(1)}s · {last.ms > 0 ? ((last.tokens * 1000) / last.ms).toFixed(1) : '—'} tokens/s · {END_TEXT[last.end]}
+        </p>
+      )}
+    </div>
+  );
+}
+
 function Generator() {
   const pg = useStudio((s) => s.playground);
   const { setPlaygroundSettings, generateText, stopGenerating } = studio.getState();
@@ -153,22 +207,32 @@ function Generator() {
           <span className="hint">The prompt becomes one user turn in the tokenizer's template.</span>
         </label>
       )}
+      <ComparePicker disabled={generating || pg.compare.status === 'loading'} />
+      {pg.compare.status === 'loading' && (
+        <p className="muted small" role="status">
+          Loading the model to compare with…
+        </p>
+      )}
+      {pg.compare.error && (
+        <div className="alert error" role="alert">
+          {pg.compare.error}
+        </div>
+      )}
       <div className="buttons">
-        <button type="button" className="button primary" disabled={pg.status !== 'ready'} onClick={() => void generateText(prompt)}>
+        <button type="button" className="button primary" disabled={pg.status !== 'ready' || pg.compare.status === 'loading'} onClick={() => void generateText(prompt)}>
           Generate
         </button>
         <button type="button" className="button danger" disabled={!generating} onClick={stopGenerating}>
           Stop generating
         </button>
       </div>
-      <div className={`generation${generating ? ' live' : ''}`} role="region" aria-label="Generated text" aria-busy={generating}>
-        {pg.output ? pg.output : !generating && <span className="placeholder">{last ? 'No text: generation ended at once.' : 'The completion appears here as it is written.'}</span>}
-        {generating && <span className="caret" aria-hidden="true" />}
-      </div>
-      {last && (
-        <p className="muted small generation-stats" role="status">
-          {last.tokens} token{last.tokens === 1 ? '' : 's'} in {(last.ms / 1000).toFixed(1)}s · {last.ms > 0 ? ((last.tokens * 1000) / last.ms).toFixed(1) : '—'} tokens/s · {END_TEXT[last.end]}
-        </p>
+      {pg.compare.model ? (
+        <div className="outputs-compared">
+          <Output label="Generated text" heading={pg.model?.name} text={pg.output} live={generating && !last} last={last} />
+          <Output label="Compared text" heading={pg.compare.model.name} text={pg.compare.output} live={generating && !pg.compare.last} last={pg.compare.last} />
+        </div>
+      ) : (
+        <Output label="Generated text" text={pg.output} live={generating} last={last} />
       )}
     </div>
   );
