@@ -123,6 +123,11 @@ test('evaluates a classifier run on the test split it never trained on', async (
   const counts = (await cells.allTextContents()).map(Number);
   expect(counts.reduce((a, b) => a + b, 0)).toBe(tested);
   await expect(evaluation.getByRole('table', { name: 'Per-class scores' }).getByRole('row')).toHaveCount(3);
+  // The baselines it has to beat, trained on the run's training rows and scored on the same rows.
+  const baselines = evaluation.getByRole('table', { name: 'Baselines' });
+  await expect(baselines.getByRole('row')).toHaveCount(4);
+  const trainRows = Number(/(\d+) train/.exec((await page.getByLabel('Training data').textContent())!)![1]);
+  await expect(baselines).toContainText(`Bag-of-words logistic regression, trained on the run's ${trainRows} training rows`);
   const robustness = evaluation.getByRole('table', { name: 'Robustness' });
   await expect(robustness.getByRole('row')).toHaveCount(6);
   await expect(robustness).toContainText('Typos');
@@ -137,7 +142,6 @@ test('evaluates a classifier run on the test split it never trained on', async (
   await expect(page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first()).toContainText(`Evaluated on reviews · v1, test split (${tested} rows) · accuracy ${accuracy}`);
   // The imported rows are offered too, with how many of them the run trained on (its train split's rows).
   await on.selectOption({ label: 'reviews, all rows (40 rows)' });
-  const trainRows = Number(/(\d+) train/.exec((await page.getByLabel('Training data').textContent())!)![1]);
   await expect(evaluation.getByRole('note')).toContainText(`This run trained on ${trainRows} of these 40 rows`);
   // After a reload the run brings its report on its test split back from IndexedDB, marked as kept.
   await page.reload();

@@ -39,3 +39,28 @@ test('runs screenshots: more settings and a comparison', async ({ page }) => {
   await card.getByLabel('Curve to compare').selectOption('valAccuracy');
   await card.getByRole('region', { name: 'Compare runs' }).screenshot({ path: join(DIR, '3-compare-accuracy.png') });
 });
+
+test('runs screenshots: a fine-tune beside its base model in the playground', async ({ page }) => {
+  test.setTimeout(900_000);
+  mkdirSync(DIR, { recursive: true });
+  await page.goto('/');
+  await expect(page.getByLabel('Base model')).toHaveValue(/starter/);
+  await page.getByLabel('Or try a sample').selectOption('instructions');
+  await page.getByRole('button', { name: 'Add sample' }).click();
+  await expect(page.getByLabel('Data format')).toHaveValue('prompt');
+  await page.getByLabel('Backend').selectOption('wasm');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  const run = page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first();
+  await expect(run.locator('.status')).toHaveText('completed', { timeout: 840_000 });
+  await page.getByLabel('Run on').selectOption('wasm');
+  const picker = page.getByLabel('Model to try');
+  await picker.selectOption((await picker.locator('option', { hasText: /^generate-/ }).getAttribute('value'))!);
+  await page.getByLabel('Compare with').selectOption({ label: 'Starter GPT-2 (1.4M)' });
+  await expect(page.getByRole('region', { name: 'Compared text' })).toBeVisible({ timeout: 60_000 });
+  await page.getByLabel('Prompt', { exact: true }).fill('What is the capital of Oregon?');
+  await page.getByRole('slider', { name: 'Temperature', exact: true }).fill('0');
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
+  await expect(page.getByRole('status', { name: 'Compared text: figures' })).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByRole('status', { name: 'Generated text: figures' })).toBeVisible({ timeout: 120_000 });
+  await page.locator('section.playground').screenshot({ path: join(DIR, '4-playground-compare.png') });
+});

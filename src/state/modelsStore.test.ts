@@ -367,6 +367,8 @@ describe('playground in the store', () => {
     expect(report).toMatchObject({ task: 'classify', count: 6, offered: 6 });
     expect(report.classification!.confusion.flat().reduce((a, b) => a + b, 0)).toBe(6);
     expect(report.robustness).toHaveLength(5);
+    // The baselines learned from the version's 18 training rows.
+    expect(report.baselines).toMatchObject({ trainRows: 18, majority: { label: expect.stringMatching(/^(pos|neg)$/) } });
     expect(seen).toEqual(['0/6', '1/6', '2/6', '3/6', '4/6', '5/6', '6/6']);
     // Kept with the run; evaluating the same rows again replaces it.
     const kept = store.getState().runs[0].evaluations!;

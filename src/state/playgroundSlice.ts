@@ -251,6 +251,14 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
     return ids.filter((i) => trained.has(i)).length;
   }
 
+  /** The rows a classifier run could train on (its version's train rows, or the imported rows), for the baselines; null when not known. */
+  async function runTrainRows(): Promise<Example[] | null> {
+    const run = loadedRun();
+    if (!run || run.task !== 'classify' || run.versionId === undefined) return null;
+    if (run.versionId === null) return (await evalRows(`all:${run.datasetId}`)).examples;
+    return rowsToExamples((await loadVersionRows(deps.db(), run.versionId)).filter((r) => r.split !== 'test' && r.split !== 'validation'));
+  }
+
   async function refreshOverlap(): Promise<void> {
     const { sources, sourceKey } = get().playground.evaluation;
     const source = sources.find((s) => s.key === sourceKey);
@@ -434,6 +442,7 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
       try {
         const rows = (await evalRows(source.key)).examples;
         if (rows.length === 0) return done({ error: `${source.label} has no rows.` });
+        const baselineTrain = (await runTrainRows().catch(() => null)) ?? undefined;
         // A run is scored on text cut as it was in training; a base model reads its whole context.
         const out = await s.evaluate(
           rows,
@@ -441,6 +450,7 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
             if (session === s) patchEval({ progress: p });
           },
           loadedRun()?.hyperparams.maxLength,
+          baselineTrain,
         );
         if (!out.ok) return done({ error: out.error.message });
         done({ report: out.value, evaluatedOn: `${model.name} on ${source.label}`, savedAt: null });

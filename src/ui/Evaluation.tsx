@@ -18,6 +18,42 @@ function signed(delta: number, digits: number, unit = ''): string {
   return `${delta > 0 ? '+' : delta < 0 ? '' : '±'}${s}${unit}`;
 }
 
+/** What the classifier has to beat on the same rows. */
+function Baselines({ report }: { report: HeldOutReport }) {
+  const b = report.baselines;
+  if (!b) return null;
+  const m = report.metrics;
+  const beats = (m.accuracy ?? 0) >= b.bow.accuracy && (m.macroF1 ?? 0) >= b.bow.macroF1;
+  return (
+    <table className="preview eval-table baselines" aria-label="Baselines">
+      <thead>
+        <tr>
+          <th scope="col">On the same rows</th>
+          <th scope="col">Accuracy</th>
+          <th scope="col">Macro F1</th>
+        </tr>
+      </thead>
+      <tbody>
+        <tr className={beats ? 'beats' : 'behind'}>
+          <th scope="row">This model</th>
+          <td>{pct(m.accuracy)}</td>
+          <td>{f3(m.macroF1)}</td>
+        </tr>
+        <tr>
+          <th scope="row">Bag-of-words logistic regression, trained on the run's {b.trainRows} training rows</th>
+          <td>{pct(b.bow.accuracy)}</td>
+          <td>{f3(b.bow.macroF1)}</td>
+        </tr>
+        <tr>
+          <th scope="row">Always "{b.majority.label}" (the commonest training label)</th>
+          <td>{pct(b.majority.accuracy)}</td>
+          <td>{f3(b.majority.macroF1)}</td>
+        </tr>
+      </tbody>
+    </table>
+  );
+}
+
 function Figures({ report }: { report: HeldOutReport }) {
   const m = report.metrics;
   const figures: [string, string][] =
@@ -289,6 +325,7 @@ export function Evaluation() {
             {ev.savedAt !== null && ` Kept with the run from ${new Date(ev.savedAt).toLocaleString()}; Evaluate scores it again.`}
           </p>
           <Figures report={report} />
+          <Baselines report={report} />
           <button type="button" className="button small eval-download" onClick={downloadEvaluation}>
             Download report (JSON)
           </button>

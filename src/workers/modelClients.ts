@@ -85,7 +85,8 @@ export interface PlaygroundSession {
   stop(): void;
   classify(text: string): Promise<Outcome<Classification>>;
   /** Held-out evaluation of the loaded model on `rows`; progress after each pass. */
-  evaluate(rows: Example[], onProgress: (p: EvalProgress) => void, maxLength?: number): Promise<Outcome<HeldOutReport>>;
+  /** `baselineTrain`: a classifier run's training rows, for the bag-of-words and majority baselines on the same rows. */
+  evaluate(rows: Example[], onProgress: (p: EvalProgress) => void, maxLength?: number, baselineTrain?: Example[]): Promise<Outcome<HeldOutReport>>;
   /** Ends the worker and frees the model; safe to call twice. */
   dispose(): void;
 }
@@ -132,7 +133,7 @@ export async function startPlaygroundWorker(backend: BackendChoice, files: Model
         void api.stop();
       },
       classify: (text) => guard(api.classify(text)),
-      evaluate: (rows, onProgress, maxLength) => guard(api.evaluate(rows, proxy(onProgress), maxLength)),
+      evaluate: (rows, onProgress, maxLength, baselineTrain) => guard(api.evaluate(rows, proxy(onProgress), maxLength, baselineTrain)),
       dispose,
     },
   };

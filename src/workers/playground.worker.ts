@@ -55,8 +55,8 @@ const api = {
     return run(() => playground.classify(text));
   },
 
-  evaluate(rows: Example[], onProgress: (p: EvalProgress) => void, maxLength?: number): Promise<Outcome<HeldOutReport>> {
-    return run(() => playground.evaluate(rows, (p) => void onProgress(p), maxLength));
+  evaluate(rows: Example[], onProgress: (p: EvalProgress) => void, maxLength?: number, baselineTrain?: Example[]): Promise<Outcome<HeldOutReport>> {
+    return run(() => playground.evaluate(rows, (p) => void onProgress(p), maxLength, baselineTrain));
   },
 };
 

@@ -123,9 +123,9 @@ export class Playground {
    * the model's context when absent); at most `EVAL_MAX_ROWS` of them (a seeded sample)
    * keep it to seconds on a GPU.
    */
-  async evaluate(rows: Example[], onProgress: (p: EvalProgress) => void, maxLength?: number): Promise<HeldOutReport> {
+  async evaluate(rows: Example[], onProgress: (p: EvalProgress) => void, maxLength?: number, baselineTrain?: Example[]): Promise<HeldOutReport> {
     const m = this.model();
-    return evaluateHeldOut(m, rows, { maxLength: maxLength ?? m.run.model.config.maxPositions, batchSize: 8, seed: 1, maxRows: EVAL_MAX_ROWS, maxMistakes: 50, onProgress });
+    return evaluateHeldOut(m, rows, { maxLength: maxLength ?? m.run.model.config.maxPositions, batchSize: 8, seed: 1, maxRows: EVAL_MAX_ROWS, maxMistakes: 50, onProgress, baselineTrain });
   }
 
   dispose(): void {

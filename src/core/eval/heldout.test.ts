@@ -6,6 +6,7 @@ import { hyperparams, promptExamples, sentimentExamples, textExamples, tinyGpt2F
 import { evaluateHeldOut, normalizeAnswer, perturbRows, perturbText, PERTURBATIONS, tokenF1 } from './heldout';
 import { classify, complete, completeIds, evaluateExamples, loadForInference, type LoadedForInference } from './inference';
 import { mulberry32 } from '../data/random';
+import { predictBowLabel, trainBow } from './bow';
 
 let classifier: ModelFiles;
 let lm: ModelFiles;
@@ -153,6 +154,24 @@ describe('evaluateHeldOut', () => {
         '2/3 scoring the rows with an edit: casing',
         '3/3 done',
       ]);
+    });
+  });
+
+  it('scores a bag-of-words and a majority-label baseline on the same rows, trained on the run’s rows less the scored ones', async () => {
+    await withModel(classifier, async (m) => {
+      const train = [...sentimentExamples(16), heldOut[0], { kind: 'labeled' as const, text: 'meh', label: 'neutral' }];
+      const r = await evaluateHeldOut(m, heldOut, { maxLength: 32, batchSize: 8, perturbations: [], baselineTrain: train });
+      const b = r.baselines!;
+      // A scored row and a label the model does not know are left out of the baselines' training.
+      expect(b.trainRows).toBe(16);
+      const bow = trainBow(sentimentExamples(16).map((e) => (e as { text: string }).text), sentimentExamples(16).map((e) => (e as { label: string }).label));
+      const right = heldOut.filter((e) => predictBowLabel(bow, (e as { text: string }).text) === (e as { label: string }).label).length;
+      expect(b.bow.accuracy).toBeCloseTo(right / heldOut.length, 12);
+      // 8 pos and 8 neg: the tie goes to the model's first label; 3 of the 7 scored rows are neg.
+      expect(m.run.model.labels).toEqual(['neg', 'pos']);
+      expect(b.majority).toEqual({ label: 'neg', accuracy: 3 / 7, macroF1: expect.any(Number) });
+      expect(b.majority.macroF1).toBeCloseTo((2 * (3 / 7)) / (1 + 3 / 7) / 2, 12);
+      expect((await evaluateHeldOut(m, heldOut, { maxLength: 32, batchSize: 8, perturbations: [] })).baselines).toBeUndefined();
     });
   });
 

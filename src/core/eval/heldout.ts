@@ -11,7 +11,8 @@ import { encodeExamples, fitPromptCompletion, promptOf, type Sequence } from '..
 import type { Example } from '../types';
 import { evaluateSequences } from './evaluate';
 import { completeIds, type LoadedForInference } from './inference';
-import type { ClassificationReport } from './metrics';
+import { DEFAULT_BOW, predictBowLabel, trainBow } from './bow';
+import { classificationReport, type ClassificationReport } from './metrics';
 
 export type Perturbation = 'typos' | 'casing' | 'punctuation' | 'deletion' | 'synonyms';
 
@@ -81,6 +82,19 @@ export interface HeldOutReport {
   robustness: RobustnessResult[];
   /** A language model on prompt / completion or chat rows: what it writes for the prompts. */
   generation?: GenerationScores;
+  /** A classifier, when its training rows were given: the simple baselines on the same rows. */
+  baselines?: ClassifierBaselines;
+}
+
+/**
+ * What a classifier has to beat on the same rows: a bag-of-words logistic regression trained on
+ * the rows the run trained on, and always answering the commonest training label.
+ */
+export interface ClassifierBaselines {
+  /** Training rows the baselines learned from (the run's, less any of the scored rows). */
+  trainRows: number;
+  bow: { accuracy: number; macroF1: number };
+  majority: { label: string; accuracy: number; macroF1: number };
 }
 
 /** Where an evaluation is: `done` of `total` passes (fractional while completions are written), and what runs now. */
@@ -101,6 +115,11 @@ export interface HeldOutOptions {
   maxMistakes?: number;
   /** Prompt or chat rows to complete greedily and score against their references (default 100; 0: none). */
   maxGenerations?: number;
+  /**
+   * A classifier's training rows (text + label): baselines learn from them, less any row that
+   * is also scored, and are scored on the same rows as the model.
+   */
+  baselineTrain?: Example[];
   /** Before each pass (the clean one, then each perturbation), before each completion, and at the end. */
   onProgress?: (p: EvalProgress) => void;
 }
@@ -173,6 +192,27 @@ export function perturbExample(ex: Example, edit: (s: string) => string): Exampl
     case 'text':
       return null;
   }
+}
+
+/** Bag-of-words and majority-label baselines scored on `scored`; null when no training row is left or has a known label. */
+export function classifierBaselines(train: Example[], scored: Example[], labels: string[]): ClassifierBaselines | null {
+  const text = (e: Example) => (e.kind === 'labeled' ? e.text : '');
+  const asScored = new Set(scored.map((e) => `${text(e)}\u0000${(e as { label?: string }).label}`));
+  const rows = train.flatMap((e) => (e.kind === 'labeled' && labels.includes(e.label) && !asScored.has(`${e.text}\u0000${e.label}`) ? [e] : []));
+  if (rows.length === 0) return null;
+  const truth = scored.map((e) => labels.indexOf((e as { label: string }).label));
+  const bow = trainBow(rows.map((e) => e.text), rows.map((e) => e.label), DEFAULT_BOW);
+  const bowReport = classificationReport(truth, scored.map((e) => labels.indexOf(predictBowLabel(bow, text(e)))), labels);
+  const counts = new Map<string, number>();
+  for (const e of rows) counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
+  // The commonest label; ties go to the first in the model's label order.
+  const majority = labels.reduce((best, l) => ((counts.get(l) ?? 0) > (counts.get(best) ?? 0) ? l : best), labels[0]);
+  const majorityReport = classificationReport(truth, truth.map(() => labels.indexOf(majority)), labels);
+  return {
+    trainRows: rows.length,
+    bow: { accuracy: bowReport.accuracy, macroF1: bowReport.macroF1 },
+    majority: { label: majority, accuracy: majorityReport.accuracy, macroF1: majorityReport.macroF1 },
+  };
 }
 
 /** The turn before a chat's last assistant turn: what the model is answering. */
@@ -279,6 +319,8 @@ export async function evaluateHeldOut(m: LoadedForInference, rows: Example[], op
       })
       .slice(0, opts.maxMistakes ?? 50);
   }
+
+  if (task === 'classify' && opts.baselineTrain) report.baselines = classifierBaselines(opts.baselineTrain, kept, labels) ?? undefined;
 
   for (const [k, kind] of kinds.entries()) {
     progress(1 + k, `scoring the rows with an edit: ${PERTURBATIONS.find((p) => p.id === kind)!.label.toLowerCase()}`);
