@@ -71,8 +71,6 @@ test('streams generated text from a fresh run, and stops it', async ({ page }) =
   await page.getByRole('button', { name: 'Stop generating' }).click();
   await expect(page.getByRole('status', { name: 'Compared text: figures' })).toContainText('stopped');
   await expect(page.getByRole('status', { name: 'Generated text: figures' })).toContainText('stopped');
-  await page.getByLabel('Compare with').selectOption('');
-  await expect(compared).toHaveCount(0);
 
   // Evaluated on its own training rows (flagged): perplexity, and greedy completions scored against the references.
   const evaluation = page.getByRole('region', { name: 'Evaluate' });
@@ -84,6 +82,11 @@ test('streams generated text from a fresh run, and stops it', async ({ page }) =
   await expect(completions).toContainText('Capital of France?');
   await expect(evaluation.getByLabel('Held-out metrics')).toContainText('Exact match');
   await expect(evaluation.getByRole('table', { name: 'Robustness' }).getByRole('row')).toHaveCount(6);
+  // The base model under "Compare with" was scored on the same rows: its figures and completions beside the run's.
+  await expect(evaluation.getByLabel(`Perplexity of ${TINY_MODEL.name}`)).toHaveText(new RegExp(`^${TINY_MODEL.name.replace(/[()]/g, '\\$&')}: \\d`));
+  await expect(completions.getByRole('columnheader')).toHaveText(['Prompt', 'Reference', 'The model wrote', 'F1', `${TINY_MODEL.name} wrote`]);
+  await page.getByLabel('Compare with').selectOption('');
+  await expect(compared).toHaveCount(0);
 });
 
 test('shows class probabilities for a classifier run', async ({ page }) => {

@@ -5,6 +5,7 @@ import { initBackend } from '../core/backend';
 import type { DataRow } from '../core/data/rows';
 import { csv, labeledRows, utf8 } from '../core/data/test-builders';
 import { datasetStats, type DataRecipe } from '../core/data/versions';
+import { evaluateExamples, loadForInference } from '../core/eval/inference';
 import type { ModelFiles } from '../core/types';
 import { loadRows } from '../storage/datasets';
 import { openDb, type StudioDb } from '../storage/db';
@@ -288,6 +289,23 @@ describe('playground in the store', () => {
       expect(store.getState().playground.last!.tokens).toBe(both.compare.last!.tokens);
     } finally {
       random.mockRestore();
+    }
+    // Evaluating with a model under "Compare with" scores it on the same rows, cut to the run's length, without the edits.
+    await store.getState().choosePlaygroundSource(`run:${run.id}`);
+    await store.getState().chooseCompareSource('model:tiny');
+    await store.getState().chooseEvalSource(store.getState().playground.evaluation.sources[0].key);
+    await store.getState().evaluateModel();
+    const ev = store.getState().playground.evaluation;
+    expect(ev.error).toBeNull();
+    expect(ev.compared).toMatchObject({ name: 'Tiny', report: { task: 'lm', count: 24, robustness: [] } });
+    const tiny = loadForInference({ ...TINY });
+    try {
+      const rows = labeledRows(24).map(([text, label]) => ({ kind: 'labeled' as const, text, label }));
+      const alone = await evaluateExamples(tiny, rows, { maxLength: 16, batchSize: 8 });
+      expect(ev.compared!.report.metrics.loss).toBeCloseTo(alone.loss, 5);
+      expect(ev.report!.metrics.loss).not.toBeCloseTo(alone.loss, 3);
+    } finally {
+      tiny.dispose();
     }
     // Only text generators compare.
     await store.getState().importFiles([reviews()]);

@@ -62,12 +62,14 @@ export interface EvaluationState {
   evaluatedOn: string | null;
   /** When the shown report was made, if it is one kept with the run rather than made in this visit. */
   savedAt: number | null;
+  /** The model loaded under "Compare with", scored on the same rows (no robustness), when one was. */
+  compared: { name: string; report: HeldOutReport } | null;
   error: string | null;
   /** How many of the chosen rows the loaded run trained on (null: not known, or not a run). */
   overlap: number | null;
 }
 
-const NO_EVALUATION: EvaluationState = { sources: [], sourceKey: null, status: 'idle', progress: null, report: null, evaluatedOn: null, savedAt: null, error: null, overlap: null };
+const NO_EVALUATION: EvaluationState = { sources: [], sourceKey: null, status: 'idle', progress: null, report: null, evaluatedOn: null, savedAt: null, compared: null, error: null, overlap: null };
 
 export interface PlaygroundState {
   /** "run:<id>" or "model:<id>"; null before a choice. */
@@ -224,7 +226,7 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
     const { model, evaluation } = get().playground;
     const source = evaluation.sources.find((s) => s.key === evaluation.sourceKey);
     const saved = source ? loadedRun()?.evaluations?.find((e) => e.on === source.label && e.report) : undefined;
-    if (model && source && saved) patchEval({ report: saved.report!, evaluatedOn: `${model.name} on ${source.label}`, savedAt: saved.at });
+    if (model && source && saved) patchEval({ report: saved.report!, evaluatedOn: `${model.name} on ${source.label}`, savedAt: saved.at, compared: null });
   }
 
   /** The rows of a source as examples, with their row ids (the dataset's row numbers). */
@@ -444,16 +446,33 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
         if (rows.length === 0) return done({ error: `${source.label} has no rows.` });
         const baselineTrain = (await runTrainRows().catch(() => null)) ?? undefined;
         // A run is scored on text cut as it was in training; a base model reads its whole context.
+        const maxLength = loadedRun()?.hyperparams.maxLength;
+        const c = get().playground.compare.status === 'ready' ? compareSession : null;
+        const other = get().playground.compare.model?.name;
         const out = await s.evaluate(
           rows,
           (p) => {
-            if (session === s) patchEval({ progress: p });
+            if (session === s) patchEval({ progress: c ? { ...p, total: p.total + 1 } : p });
           },
-          loadedRun()?.hyperparams.maxLength,
-          baselineTrain,
+          { maxLength, baselineTrain },
         );
         if (!out.ok) return done({ error: out.error.message });
-        done({ report: out.value, evaluatedOn: `${model.name} on ${source.label}`, savedAt: null });
+        // The model under "Compare with" on the same rows, cut the same way: the same passes but the edits.
+        let compared: EvaluationState['compared'] = null;
+        if (c && other) {
+          const total = out.value.robustness.length + (out.value.generation ? 2 : 1) + 1;
+          const theirs = await c.evaluate(
+            rows,
+            (p) => {
+              if (session === s) patchEval({ progress: { done: total - 1 + p.done / p.total, total, stage: `${other}: ${p.stage}` } });
+            },
+            { maxLength, robustness: false },
+          );
+          if (session !== s) return;
+          if (!theirs.ok) return done({ report: out.value, evaluatedOn: `${model.name} on ${source.label}`, savedAt: null, error: `${other} could not be scored: ${theirs.error.message}` });
+          compared = { name: other, report: theirs.value };
+        }
+        done({ report: out.value, evaluatedOn: `${model.name} on ${source.label}`, savedAt: null, compared });
         const run = loadedRun();
         if (run) {
           // Kept with the run, so the runs list compares runs on the same rows.

@@ -54,31 +54,40 @@ function Baselines({ report }: { report: HeldOutReport }) {
   );
 }
 
-function Figures({ report }: { report: HeldOutReport }) {
+function figuresOf(report: HeldOutReport): [string, string][] {
   const m = report.metrics;
-  const figures: [string, string][] =
-    report.task === 'classify'
-      ? [
-          ['Accuracy', pct(m.accuracy)],
-          ['Macro F1', f3(m.macroF1)],
-          ['Loss', f3(m.loss)],
-        ]
-      : [
-          ['Perplexity', ppl(m.perplexity)],
-          ['Loss (nats/token)', f3(m.loss)],
-          ...(report.generation
-            ? ([
-                ['Exact match', pct(report.generation.exactMatch)],
-                ['Token F1', f3(report.generation.tokenF1)],
-              ] as [string, string][])
-            : []),
-        ];
+  return report.task === 'classify'
+    ? [
+        ['Accuracy', pct(m.accuracy)],
+        ['Macro F1', f3(m.macroF1)],
+        ['Loss', f3(m.loss)],
+      ]
+    : [
+        ['Perplexity', ppl(m.perplexity)],
+        ['Loss (nats/token)', f3(m.loss)],
+        ...(report.generation
+          ? ([
+              ['Exact match', pct(report.generation.exactMatch)],
+              ['Token F1', f3(report.generation.tokenF1)],
+            ] as [string, string][])
+          : []),
+      ];
+}
+
+/** The headline figures; with a compared model, its figure on the same rows under each. */
+function Figures({ report, compared }: { report: HeldOutReport; compared?: { name: string; report: HeldOutReport } | null }) {
+  const theirs = new Map(compared ? figuresOf(compared.report) : []);
   return (
     <dl className="eval-figures" aria-label="Held-out metrics">
-      {figures.map(([name, value]) => (
+      {figuresOf(report).map(([name, value]) => (
         <div key={name}>
           <dt>{name}</dt>
           <dd>{value}</dd>
+          {compared && theirs.has(name) && (
+            <dd className="compared-figure" aria-label={`${name} of ${compared.name}`}>
+              {compared.name}: {theirs.get(name)}
+            </dd>
+          )}
         </div>
       ))}
     </dl>
@@ -205,8 +214,10 @@ function Robustness({ report }: { report: HeldOutReport }) {
   );
 }
 
-function Completions({ report }: { report: HeldOutReport }) {
+function Completions({ report, compared }: { report: HeldOutReport; compared?: { name: string; report: HeldOutReport } | null }) {
   const g = report.generation!;
+  // Both models complete the same seeded sample of prompts; their rows meet by index.
+  const theirs = new Map((compared?.report.generation?.samples ?? []).map((s) => [s.index, s]));
   return (
     <details className="eval-mistakes" open>
       <summary>
@@ -221,6 +232,7 @@ function Completions({ report }: { report: HeldOutReport }) {
               <th>Reference</th>
               <th>The model wrote</th>
               <th>F1</th>
+              {compared && <th>{compared.name} wrote</th>}
             </tr>
           </thead>
           <tbody>
@@ -233,6 +245,12 @@ function Completions({ report }: { report: HeldOutReport }) {
                   {s.output || <span className="muted">(nothing)</span>}
                 </td>
                 <td>{f3(s.f1)}</td>
+                {compared && (
+                  <td className={theirs.get(s.index)?.exact ? 'exact-other' : undefined}>
+                    {theirs.get(s.index)?.exact ? '✓ ' : ''}
+                    {theirs.get(s.index)?.output || <span className="muted">(nothing)</span>}
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
@@ -295,6 +313,7 @@ export function Evaluation() {
           {running ? 'Evaluating…' : 'Evaluate'}
         </button>
       </div>
+      {pg.compare.model && <p className="hint">{pg.compare.model.name} (under "Compare with") is scored on the same rows too.</p>}
       {!ev.sources.some((s) => s.key.startsWith('test:')) && (
         <p className="hint">No test split yet: split a dataset in the data studio to hold rows out of training, or upload a separate file of test rows.</p>
       )}
@@ -324,7 +343,7 @@ export function Evaluation() {
             {report.empty ? `; ${report.empty} without any text left out` : ''}.
             {ev.savedAt !== null && ` Kept with the run from ${new Date(ev.savedAt).toLocaleString()}; Evaluate scores it again.`}
           </p>
-          <Figures report={report} />
+          <Figures report={report} compared={ev.compared} />
           <Baselines report={report} />
           <button type="button" className="button small eval-download" onClick={downloadEvaluation}>
             Download report (JSON)
@@ -338,7 +357,7 @@ export function Evaluation() {
           <h4>Robustness</h4>
           <Robustness report={report} />
           {report.task === 'classify' && <Mistakes report={report} />}
-          {report.generation && <Completions report={report} />}
+          {report.generation && <Completions report={report} compared={ev.compared} />}
         </div>
       )}
     </div>

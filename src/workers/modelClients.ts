@@ -13,7 +13,7 @@ import { workerHandle } from './workerHandle';
 import type { ModelApi } from './model.worker';
 import type { EstimateRequest, EstimateResult, HubRequest, UploadedFile } from './modelJob';
 import type { PlaygroundApi } from './playground.worker';
-import type { Classification, GenerationResult, GenerationSettings, PlaygroundModel } from './playgroundJob';
+import type { Classification, EvaluateOptions, GenerationResult, GenerationSettings, PlaygroundModel } from './playgroundJob';
 
 let modelWorker: Remote<ModelApi> | null = null;
 
@@ -85,8 +85,7 @@ export interface PlaygroundSession {
   stop(): void;
   classify(text: string): Promise<Outcome<Classification>>;
   /** Held-out evaluation of the loaded model on `rows`; progress after each pass. */
-  /** `baselineTrain`: a classifier run's training rows, for the bag-of-words and majority baselines on the same rows. */
-  evaluate(rows: Example[], onProgress: (p: EvalProgress) => void, maxLength?: number, baselineTrain?: Example[]): Promise<Outcome<HeldOutReport>>;
+  evaluate(rows: Example[], onProgress: (p: EvalProgress) => void, opts?: EvaluateOptions): Promise<Outcome<HeldOutReport>>;
   /** Ends the worker and frees the model; safe to call twice. */
   dispose(): void;
 }
@@ -133,7 +132,7 @@ export async function startPlaygroundWorker(backend: BackendChoice, files: Model
         void api.stop();
       },
       classify: (text) => guard(api.classify(text)),
-      evaluate: (rows, onProgress, maxLength, baselineTrain) => guard(api.evaluate(rows, proxy(onProgress), maxLength, baselineTrain)),
+      evaluate: (rows, onProgress, opts) => guard(api.evaluate(rows, proxy(onProgress), opts)),
       dispose,
     },
   };

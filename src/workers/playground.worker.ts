@@ -9,7 +9,7 @@ import { initBackend, settledBackendLoss, type BackendChoice, type Capabilities 
 import type { EvalProgress, HeldOutReport } from '../core/eval/heldout';
 import type { Example, ModelFiles } from '../core/types';
 import { gpuLostError, toTravellingError, type Outcome } from './errors';
-import { Playground, type Classification, type GenerationResult, type GenerationSettings, type PlaygroundModel } from './playgroundJob';
+import { Playground, type Classification, type EvaluateOptions, type GenerationResult, type GenerationSettings, type PlaygroundModel } from './playgroundJob';
 import { wasmPaths } from './wasmPaths';
 
 const playground = new Playground();
@@ -55,8 +55,8 @@ const api = {
     return run(() => playground.classify(text));
   },
 
-  evaluate(rows: Example[], onProgress: (p: EvalProgress) => void, maxLength?: number, baselineTrain?: Example[]): Promise<Outcome<HeldOutReport>> {
-    return run(() => playground.evaluate(rows, (p) => void onProgress(p), maxLength, baselineTrain));
+  evaluate(rows: Example[], onProgress: (p: EvalProgress) => void, opts?: EvaluateOptions): Promise<Outcome<HeldOutReport>> {
+    return run(() => playground.evaluate(rows, (p) => void onProgress(p), opts));
   },
 };
 

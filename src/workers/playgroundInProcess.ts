@@ -36,7 +36,7 @@ export async function startPlaygroundInProcess(backend: BackendChoice, files: Mo
         stop = true;
       },
       classify: (text) => attempt(() => playground.classify(text)),
-      evaluate: (rows, onProgress, maxLength, baselineTrain) => attempt(() => playground.evaluate(rows, onProgress, maxLength, baselineTrain)),
+      evaluate: (rows, onProgress, opts) => attempt(() => playground.evaluate(rows, onProgress, opts)),
       dispose: () => playground.dispose(),
     },
   };

@@ -76,8 +76,10 @@ describe('Playground', () => {
       { kind: 'labeled', text: 'the worst film of the year, by a long way, and then some', label: 'neg' },
     ];
     const passes: number[] = [];
-    const cut = await pg.evaluate(rows, (p) => passes.push(p.done), 4);
+    const cut = await pg.evaluate(rows, (p) => passes.push(p.done), { maxLength: 4 });
     const whole = await pg.evaluate(rows, () => undefined);
+    expect(cut.robustness).toHaveLength(5);
+    expect((await pg.evaluate(rows, () => undefined, { robustness: false })).robustness).toEqual([]);
     expect(passes).toEqual([0, 1, 2, 3, 4, 5, 6]);
     const m = loadForInference(classifier);
     try {

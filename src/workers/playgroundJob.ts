@@ -46,6 +46,14 @@ export const EVAL_MAX_ROWS = 2000;
 /** Thrown from the token callback to end generation early; the engine's finally blocks free the KV cache. */
 class StopRequested extends Error {}
 
+/** How `Playground.evaluate` scores: rows cut to `maxLength` (default: the whole context), baselines for a classifier, robustness (default on). */
+export interface EvaluateOptions {
+  maxLength?: number;
+  /** A classifier run's training rows, for the bag-of-words and majority baselines on the same rows. */
+  baselineTrain?: Example[];
+  robustness?: boolean;
+}
+
 export class Playground {
   private loaded: LoadedForInference | null = null;
 
@@ -123,9 +131,18 @@ export class Playground {
    * the model's context when absent); at most `EVAL_MAX_ROWS` of them (a seeded sample)
    * keep it to seconds on a GPU.
    */
-  async evaluate(rows: Example[], onProgress: (p: EvalProgress) => void, maxLength?: number, baselineTrain?: Example[]): Promise<HeldOutReport> {
+  async evaluate(rows: Example[], onProgress: (p: EvalProgress) => void, opts: EvaluateOptions = {}): Promise<HeldOutReport> {
     const m = this.model();
-    return evaluateHeldOut(m, rows, { maxLength: maxLength ?? m.run.model.config.maxPositions, batchSize: 8, seed: 1, maxRows: EVAL_MAX_ROWS, maxMistakes: 50, onProgress, baselineTrain });
+    return evaluateHeldOut(m, rows, {
+      maxLength: opts.maxLength ?? m.run.model.config.maxPositions,
+      batchSize: 8,
+      seed: 1,
+      maxRows: EVAL_MAX_ROWS,
+      maxMistakes: 50,
+      onProgress,
+      baselineTrain: opts.baselineTrain,
+      ...(opts.robustness === false && { perturbations: [] }),
+    });
   }
 
   dispose(): void {
