@@ -142,7 +142,9 @@ test('evaluates a classifier run on the test split it never trained on', async (
   expect(saved.report.classification.confusion.flat()).toEqual(counts);
   // The run keeps its score on these rows.
   const accuracy = await figures.first().textContent();
-  await expect(page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first()).toContainText(`Evaluated on reviews · v1, test split (${tested} rows) · accuracy ${accuracy}`);
+  await expect(page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first()).toContainText(
+    new RegExp(`Evaluated on reviews · v1, test split \\(${tested} rows\\) · accuracy ${accuracy} \\(bag-of-words \\d+\\.\\d%\\)`),
+  );
   // The imported rows are offered too, with how many of them the run trained on (its train split's rows).
   await on.selectOption({ label: 'reviews, all rows (40 rows)' });
   await expect(evaluation.getByRole('note')).toContainText(`This run trained on ${trainRows} of these 40 rows`);

@@ -10,8 +10,8 @@ import { holdOutTestSplit, setSlider } from '../helpers';
 
 const DIR = join('screenshots', 'evaluation');
 
-/** Adds a sample, holds 20% out, trains `steps` steps on wasm (after `setUp`), loads the run and evaluates it. */
-async function trainAndEvaluate(page: Page, sample: string, steps: number, setUp: () => Promise<void>): Promise<void> {
+/** Adds a sample, holds 20% out, trains `steps` steps on wasm (after `setUp`), loads the run (beside `compareWith`, if named) and evaluates it. */
+async function trainAndEvaluate(page: Page, sample: string, steps: number, setUp: () => Promise<void>, compareWith?: string): Promise<void> {
   mkdirSync(DIR, { recursive: true });
   await page.goto('/');
   await expect(page.getByLabel('Base model')).toHaveValue(/starter/);
@@ -28,6 +28,10 @@ async function trainAndEvaluate(page: Page, sample: string, steps: number, setUp
   await page.getByLabel('Run on').selectOption('wasm');
   const picker = page.getByLabel('Model to try');
   await picker.selectOption((await picker.locator('option', { hasText: /^(classify|generate)-/ }).getAttribute('value'))!);
+  if (compareWith) {
+    await page.getByLabel('Compare with').selectOption({ label: compareWith });
+    await expect(page.getByRole('region', { name: 'Compared text' })).toBeVisible({ timeout: 60_000 });
+  }
   const evaluation = page.getByRole('region', { name: 'Evaluate' });
   await evaluation.getByRole('button', { name: 'Evaluate', exact: true }).click();
   await expect(evaluation.getByRole('table', { name: 'Robustness' })).toBeVisible({ timeout: 300_000 });
@@ -46,7 +50,8 @@ test('evaluation screenshots: spam classifier', async ({ page }) => {
 
 test('evaluation screenshots: instructions', async ({ page }) => {
   test.setTimeout(600_000);
-  await trainAndEvaluate(page, 'instructions', 120, () => setSlider(page, 'Max sequence length', 64));
+  // Beside the base model it was fine-tuned from.
+  await trainAndEvaluate(page, 'instructions', 120, () => setSlider(page, 'Max sequence length', 64), 'Starter GPT-2 (1.4M)');
   await expect(page.getByRole('table', { name: 'Completions' })).toBeVisible();
   await page.mouse.move(0, 0);
   await page.locator('section.playground').screenshot({ path: join(DIR, '2-evaluation-lm.png') });

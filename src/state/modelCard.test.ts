@@ -47,7 +47,9 @@ describe('modelCard()', () => {
     expect(card).toContain('- Trained 2026-11-28, in 250 s');
     expect(card).toContain('- Steps: 240 of 240 (completed)');
     expect(card).toContain('- Validation accuracy: 96.3%');
-    expect(card).toContain('| spam · v1, test split | 163 | 93.3% | 0.933 |');
+    expect(card).toContain('| spam · v1, test split | 163 | 93.3% | 0.933 | – |');
+    const withBaseline = modelCard(run({ evaluations: [{ on: 'spam · v1, test split', rows: 160, at: 1, accuracy: 0.959, macroF1: 0.9587, bowAccuracy: 0.9625, bowMacroF1: 0.9624 }] }));
+    expect(withBaseline).toContain('| spam · v1, test split | 160 | 95.9% | 0.959 | 96.3% / 0.962 |');
   });
 
   it('marks the adapter folder for PEFT, and leaves out a base model that is not on the Hub', () => {

@@ -62,11 +62,11 @@ export function modelCard(run: RunRecord, opts: CardOptions = {}): string {
           '',
           '### Held-out evaluation',
           '',
-          run.task === 'classify' ? '| rows | count | accuracy | macro F1 |' : '| rows | count | perplexity | exact match | token F1 |',
-          run.task === 'classify' ? '| --- | --- | --- | --- |' : '| --- | --- | --- | --- | --- |',
+          run.task === 'classify' ? '| rows | count | accuracy | macro F1 | bag-of-words baseline (accuracy / macro F1) |' : '| rows | count | perplexity | exact match | token F1 |',
+          run.task === 'classify' ? '| --- | --- | --- | --- | --- |' : '| --- | --- | --- | --- | --- |',
           ...evals.map((e) =>
             run.task === 'classify'
-              ? `| ${e.on} | ${e.rows} | ${e.accuracy !== undefined ? pct(e.accuracy) : '–'} | ${e.macroF1?.toFixed(3) ?? '–'} |`
+              ? `| ${e.on} | ${e.rows} | ${e.accuracy !== undefined ? pct(e.accuracy) : '–'} | ${e.macroF1?.toFixed(3) ?? '–'} | ${e.bowAccuracy !== undefined ? `${pct(e.bowAccuracy)} / ${e.bowMacroF1?.toFixed(3) ?? '–'}` : '–'} |`
               : `| ${e.on} | ${e.rows} | ${e.perplexity?.toFixed(2) ?? '–'} | ${e.exactMatch !== undefined ? pct(e.exactMatch) : '–'} | ${e.tokenF1?.toFixed(3) ?? '–'} |`,
           ),
         ];

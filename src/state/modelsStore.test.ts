@@ -390,7 +390,18 @@ describe('playground in the store', () => {
     expect(seen).toEqual(['0/6', '1/6', '2/6', '3/6', '4/6', '5/6', '6/6']);
     // Kept with the run; evaluating the same rows again replaces it.
     const kept = store.getState().runs[0].evaluations!;
-    expect(kept).toEqual([{ on: `reviews · v1, test split`, rows: 6, at: expect.any(Number), accuracy: report.metrics.accuracy, macroF1: report.metrics.macroF1, report }]);
+    expect(kept).toEqual([
+      {
+        on: `reviews · v1, test split`,
+        rows: 6,
+        at: expect.any(Number),
+        accuracy: report.metrics.accuracy,
+        macroF1: report.metrics.macroF1,
+        bowAccuracy: report.baselines!.bow.accuracy,
+        bowMacroF1: report.baselines!.bow.macroF1,
+        report,
+      },
+    ]);
     expect(after.evaluation.savedAt).toBeNull();
     await store.getState().evaluateModel();
     expect(store.getState().runs[0].evaluations).toHaveLength(1);

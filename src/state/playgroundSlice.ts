@@ -127,6 +127,7 @@ export function evaluationSummary(on: string, r: HeldOutReport, at: number): Run
     at,
     ...(r.task === 'classify' ? { accuracy: m.accuracy, macroF1: m.macroF1 } : { perplexity: m.perplexity }),
     ...(r.generation && { exactMatch: r.generation.exactMatch, tokenF1: r.generation.tokenF1 }),
+    ...(r.baselines && { bowAccuracy: r.baselines.bow.accuracy, bowMacroF1: r.baselines.bow.macroF1 }),
   };
 }
 

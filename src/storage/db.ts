@@ -90,6 +90,9 @@ export interface RunEvaluation {
   perplexity?: number;
   exactMatch?: number;
   tokenF1?: number;
+  /** A classifier's bag-of-words baseline on the same rows (trained on the run's training rows). */
+  bowAccuracy?: number;
+  bowMacroF1?: number;
   /** The whole report, shown again when the run is loaded (absent in evaluations saved before reports were kept). */
   report?: HeldOutReport;
 }

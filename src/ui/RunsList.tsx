@@ -46,7 +46,7 @@ function metricsLine(r: RunRecord): string | null {
 
 function evaluationLine(e: RunEvaluation): string {
   const parts = [`${e.on} (${e.rows} rows)`];
-  if (e.accuracy !== undefined) parts.push(`accuracy ${(e.accuracy * 100).toFixed(1)}%`);
+  if (e.accuracy !== undefined) parts.push(`accuracy ${(e.accuracy * 100).toFixed(1)}%${e.bowAccuracy !== undefined ? ` (bag-of-words ${(e.bowAccuracy * 100).toFixed(1)}%)` : ''}`);
   if (e.macroF1 !== undefined) parts.push(`macro F1 ${e.macroF1.toFixed(3)}`);
   if (e.perplexity !== undefined) parts.push(`perplexity ${e.perplexity.toFixed(2)}`);
   if (e.exactMatch !== undefined) parts.push(`exact match ${(e.exactMatch * 100).toFixed(1)}%`);
