@@ -33,6 +33,9 @@ beforeAll(async () => {
   writeFolder(modelDir, await tinyGpt2Files({ embeddingStd: 0.5 }));
   const rows = Array.from({ length: 24 }, (_, i) => (i % 2 ? `"bad film, number ${i}",neg` : `"good film, number ${i}",pos`));
   writeFileSync(join(dir, 'reviews.csv'), `review,sentiment\n${rows.join('\n')}\n`);
+  // Other rows to train baselines on, and two of the rows above (which baselines must not learn from).
+  const more = Array.from({ length: 20 }, (_, k) => (k % 2 ? `"bad film, number ${24 + k}",neg` : `"good film, number ${24 + k}",pos`));
+  writeFileSync(join(dir, 'more.csv'), `review,sentiment\n${[...more, ...rows.slice(0, 2)].join('\n')}\n`);
   writeFileSync(join(dir, 'qa.jsonl'), Array.from({ length: 12 }, (_, i) => JSON.stringify({ prompt: `q${i % 3}:`, completion: ` a${i % 3}` })).join('\n'));
 });
 
@@ -83,6 +86,14 @@ describe('cli', () => {
     expect(rob.loss).toBeCloseTo(m.loss, 4);
     expect(rob.robustness.map((x: { perturbation: string }) => x.perturbation)).toEqual(['typos', 'casing', 'punctuation', 'deletion', 'synonyms']);
     expect(rob.mistakes).toHaveLength(Math.round((1 - m.accuracy) * 24));
+    expect(rob.baselines).toBeUndefined();
+    // --baseline-train: the simple classifiers a fine-tune has to beat, scored on the same rows.
+    const withBaselines = await cli('eval', '--model', out, '--data', join(dir, 'reviews.csv'), '--backend', 'cpu', '--robustness', '--quiet', '--baseline-train', join(dir, 'more.csv'));
+    expect(withBaselines.stderr).toBe('');
+    const b = JSON.parse(withBaselines.stdout).baselines;
+    expect(b).toMatchObject({ trainRows: 20, majority: { label: 'neg', accuracy: 0.5 } });
+    // "good" and "bad" decide every row.
+    expect(b.bow).toEqual({ accuracy: 1, macroF1: 1 });
 
     const p = await cli('predict', '--model', out, '--text', 'good film', '--backend', 'cpu');
     expect(p.code).toBe(0);

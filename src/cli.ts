@@ -26,7 +26,8 @@ const USAGE = `usage: npm run cli -- <command> [options]
            [--eval-every N] [--patience N] [--max-steps N] [--grad-accum N] [--class-weights] [--text-column C] [--label-column C]
   eval     --model DIR --data FILE [--max-length N] [--batch-size N] [--text-column C] [--label-column C]
            [--robustness] (also: seeded typos, casing, punctuation, dropped words, synonyms; mistakes; completions;
-           progress on stderr unless --quiet)
+           progress on stderr unless --quiet) [--baseline-train FILE] (a classifier's training rows: bag-of-words
+           and majority-label baselines on the same rows)
   predict  --model DIR --text "..." [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P]
            [--repetition-penalty R] [--stop STRING] [--chat] [--seed N]
 ${DATA_USAGE}
@@ -40,6 +41,7 @@ const OPTIONS = {
   tokenizer: { type: 'string' },
   text: { type: 'string' },
   data: { type: 'string' },
+  'baseline-train': { type: 'string' },
   task: { type: 'string' },
   out: { type: 'string' },
   method: { type: 'string' },
@@ -144,9 +146,9 @@ function columns(v: Values): { text?: string; label?: string } {
   return { text: v['text-column'] as string | undefined, label: v['label-column'] as string | undefined };
 }
 
-function readData(v: Values, task: Task) {
-  const file = need(v, 'data');
-  if (!existsSync(file)) throw new CliError(`--data ${file} does not exist`);
+function readData(v: Values, task: Task, option: 'data' | 'baseline-train' = 'data') {
+  const file = need(v, option);
+  if (!existsSync(file)) throw new CliError(`--${option} ${file} does not exist`);
   return loadDataset(new Uint8Array(readFileSync(file)), basename(file), task, columns(v));
 }
 
@@ -232,12 +234,13 @@ async function cmdEval(v: Values): Promise<void> {
         maxLength,
         batchSize: number(v, 'batch-size', 16, integer),
         seed: number(v, 'seed', 1, integer),
+        baselineTrain: v['baseline-train'] ? readData(v, m.run.task, 'baseline-train').examples : undefined,
         onProgress: (p) => {
           if (v.quiet !== true && p.done < p.total) process.stderr.write(`${p.stage} (${Math.floor((100 * p.done) / p.total)}%)\n`);
         },
       });
       const c = r.classification;
-      print({ task: r.task, examples: r.count, ...r.metrics, ...(c && { labels: c.labels, confusionMatrix: c.confusion, perClass: c.perClass, mistakes: r.mistakes }), robustness: r.robustness, ...(r.generation && { generation: r.generation }) });
+      print({ task: r.task, examples: r.count, ...r.metrics, ...(c && { labels: c.labels, confusionMatrix: c.confusion, perClass: c.perClass, mistakes: r.mistakes }), ...(r.baselines && { baselines: r.baselines }), robustness: r.robustness, ...(r.generation && { generation: r.generation }) });
       return;
     }
     const r = await evaluateExamples(m, examples, { maxLength: number(v, 'max-length', DEFAULT_HYPERPARAMS.maxLength, integer), batchSize: number(v, 'batch-size', 16, integer) });
