@@ -130,7 +130,7 @@ test('evaluates a classifier run on the test split it never trained on', async (
   const baselines = evaluation.getByRole('table', { name: 'Baselines' });
   await expect(baselines.getByRole('row')).toHaveCount(4);
   const trainRows = Number(/(\d+) train/.exec((await page.getByLabel('Training data').textContent())!)![1]);
-  await expect(baselines).toContainText(`Bag-of-words logistic regression, trained on the run's ${trainRows} training rows`);
+  await expect(baselines).toContainText(`Bag-of-words logistic regression, trained on the run's training data (${trainRows} rows)`);
   const robustness = evaluation.getByRole('table', { name: 'Robustness' });
   await expect(robustness.getByRole('row')).toHaveCount(6);
   await expect(robustness).toContainText('Typos');

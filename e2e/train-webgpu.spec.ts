@@ -108,6 +108,23 @@ test('upload, map, train LoRA on WebGPU, download, reload', async ({ page }) => 
   await expect(restored).toContainText('r 4 · α 8');
   await expect(page.getByRole('region', { name: 'Training loss chart' }).locator('.recharts-line-curve').first()).toBeVisible();
   await expect(page.getByRole('progressbar', { name: 'Training progress' })).toHaveAttribute('aria-valuenow', '100');
+
+  // The run on WebGPU in the playground: scored on a small separate file of labelled e-mails.
+  const held = ['text,label', ...Array.from({ length: 6 }, (_, i) => `"Cheap meds, order now and win a prize ${i}",spam`), ...Array.from({ length: 6 }, (_, i) => `"Minutes of the meeting on Tuesday, item ${i}",ham`)];
+  await page.getByLabel('Upload dataset').setInputFiles({ name: 'heldout.csv', mimeType: 'text/csv', buffer: Buffer.from(held.join('\n')) });
+  await expect(datasets.getByRole('listitem')).toHaveCount(2);
+  await page.getByLabel('Run on').selectOption('webgpu');
+  const picker = page.getByLabel('Model to try');
+  await picker.selectOption((await picker.locator('option', { hasText: /^classify-lora-1 / }).getAttribute('value'))!);
+  await expect(page.locator('.playground .badge')).toHaveText('Running on webgpu', { timeout: 120_000 });
+  const evaluation = page.getByRole('region', { name: 'Evaluate' });
+  await evaluation.getByLabel('Evaluate on').selectOption({ label: 'heldout, all rows (12 rows)' });
+  await evaluation.getByRole('button', { name: 'Evaluate', exact: true }).click();
+  await expect(evaluation.getByRole('table', { name: 'Robustness' }).getByRole('row')).toHaveCount(6, { timeout: 180_000 });
+  const cells = (await evaluation.getByRole('table', { name: 'Confusion matrix' }).locator('td').allTextContents()).map(Number);
+  expect(cells.reduce((a, b) => a + b, 0)).toBe(12);
+  // The run trained on the imported e-mails (less its 2% validation rows): the baselines learn from all 800.
+  await expect(evaluation.getByRole('table', { name: 'Baselines' })).toContainText("trained on the run's training data (800 rows)");
 });
 
 /**

@@ -40,7 +40,7 @@ function Baselines({ report }: { report: HeldOutReport }) {
           <td>{f3(m.macroF1)}</td>
         </tr>
         <tr>
-          <th scope="row">Bag-of-words logistic regression, trained on the run's {b.trainRows} training rows</th>
+          <th scope="row">Bag-of-words logistic regression, trained on the run's training data ({b.trainRows} rows)</th>
           <td>{pct(b.bow.accuracy)}</td>
           <td>{f3(b.bow.macroF1)}</td>
         </tr>
