@@ -2,6 +2,7 @@
 import type { ScheduleKind } from '../core/types';
 import { moreSettingsSummary } from '../state/hyperparams';
 import { studio, useStudio } from '../state/studio';
+import { currentVersionId } from '../state/studioDataSlice';
 import { Check, NumberInput, Range, SelectField } from './studioControls';
 
 const SCHEDULES: [ScheduleKind, string][] = [
@@ -15,7 +16,9 @@ export function MoreSettings({ layers }: { layers: number | undefined }) {
   const busy = useStudio((s) => s.active !== null);
   const { setHyperparams } = studio.getState();
   const hp = settings.hyperparams;
-  const noValidation = hp.valSplit === 0;
+  // A data version's own validation split validates even with the slider at 0.
+  const versionValidates = useStudio((s) => (s.versions.find((v) => v.id === currentVersionId(s))?.stats.splits.validation ?? 0) > 0);
+  const noValidation = hp.valSplit === 0 && !versionValidates;
   return (
     <details className="more-settings">
       <summary>
