@@ -23,7 +23,7 @@ const USAGE = `usage: npm run cli -- <command> [options]
   train    --model DIR --data FILE --task lm|classify --out DIR [--method full|freeze|lora] [--lr N] [--epochs N]
            [--batch-size N] [--max-length N] [--warmup N] [--weight-decay N] [--dropout N] [--schedule linear|cosine|constant]
            [--lora-r N] [--lora-alpha N] [--lora-targets c_attn,mlp.c_fc] [--trainable-blocks N] [--seed N] [--val-split F]
-           [--eval-every N] [--patience N] [--max-steps N] [--grad-accum N] [--class-weights] [--text-column C] [--label-column C]
+           [--eval-every N] [--patience N] [--max-steps N] [--grad-accum N] [--class-weights] [--group-by-length] [--text-column C] [--label-column C]
   eval     --model DIR --data FILE [--max-length N] [--batch-size N] [--text-column C] [--label-column C]
            [--robustness] (also: seeded typos, casing, punctuation, dropped words, synonyms; mistakes; completions;
            progress on stderr unless --quiet) [--baseline-train FILE] (a classifier's training rows: bag-of-words
@@ -64,6 +64,7 @@ const OPTIONS = {
   'max-steps': { type: 'string' },
   'grad-accum': { type: 'string' },
   'class-weights': { type: 'boolean' },
+  'group-by-length': { type: 'boolean' },
   'text-column': { type: 'string' },
   'label-column': { type: 'string' },
   'max-new-tokens': { type: 'string' },
@@ -132,6 +133,7 @@ function hyperparamsFrom(v: Values): Hyperparams {
     patience: number(v, 'patience', d.patience, nonNegative),
     maxSteps: number(v, 'max-steps', d.maxSteps, nonNegative),
     classWeights: v['class-weights'] === true,
+    groupByLength: v['group-by-length'] === true,
     lora: {
       r,
       alpha: number(v, 'lora-alpha', 2 * r, positive),

@@ -72,6 +72,7 @@ function settingRows(runs: readonly RunRecord[]): CompareRow[] {
     row('Validation split', (r) => `${Math.round(hp(r).valSplit * 100)}%`),
     row('Early stopping', (r) => (hp(r).patience > 0 ? `after ${hp(r).patience} validations` : 'off')),
     row('Max steps', (r) => (hp(r).maxSteps > 0 ? String(hp(r).maxSteps) : 'no limit')),
+    row('Grouped by length', (r) => (hp(r).groupByLength ? 'on' : 'off')),
     row('Class weights', (r) => (r.task === 'classify' ? (hp(r).classWeights ? 'on' : 'off') : '—')),
     ...(anyLora
       ? [

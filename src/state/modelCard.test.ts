@@ -74,7 +74,8 @@ describe('modelCard()', () => {
     // A value YAML could misread is quoted.
     expect(frontMatter(card)).toEqual(['base_model: "someone/model:v2"', 'library_name: transformers', 'pipeline_tag: text-generation', 'tags:', '- fine-tuning-studio', '- text-generation']);
     expect(card).toContain('- Method: full fine-tuning');
-    const stopped = modelCard(run({ hyperparams: { ...DEFAULT_HYPERPARAMS, evalEvery: 20, patience: 3, classWeights: true } }));
+    const stopped = modelCard(run({ hyperparams: { ...DEFAULT_HYPERPARAMS, evalEvery: 20, patience: 3, classWeights: true, groupByLength: true } }));
+    expect(stopped).toContain('; batch size 8 (rows grouped by length); max length 256 tokens');
     expect(stopped).toContain(', every 20 steps; early stopping after 3 validations without a lower loss, best weights kept; classes weighted by inverse frequency\n');
     expect(card).toContain('- Validation perplexity: 11.02');
     expect(card).toContain('| instructions · v1, test split | 50 | 11.97 | 10.0% | 0.163 |');

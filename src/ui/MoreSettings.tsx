@@ -72,6 +72,10 @@ export function MoreSettings({ layers }: { layers: number | undefined }) {
               : 'Stop after this many validations without a lower loss, and keep the best weights (0: off).'
           }
         />
+        <div className="field check-field">
+          <Check label="Group by length" checked={hp.groupByLength === true} onChange={(groupByLength) => setHyperparams({ groupByLength })} disabled={busy} />
+          <div className="hint">Batch rows of about the same length: less padding, faster steps on rows of mixed lengths (transformers' group_by_length).</div>
+        </div>
         {settings.task === 'classify' && (
           <div className="field check-field">
             <Check label="Weight classes" checked={hp.classWeights} onChange={(classWeights) => setHyperparams({ classWeights })} disabled={busy} />

@@ -4,7 +4,7 @@ import { initBackend } from '../backend';
 import { loadTokenizerFromFiles } from '../tokenize/tokenizer';
 import { readFolder } from '../../testutil/node';
 import { FIXTURE_TOKENIZER_DIR } from '../../testutil/tinyModel';
-import { encodeExamples, encodeTruncated, makeBatch } from './batches';
+import { chunkIndices, encodeExamples, encodeTruncated, lengthGroupedOrder, makeBatch } from './batches';
 import { IGNORE_INDEX } from './losses';
 
 const wordpiece = loadTokenizerFromFiles(readFolder(join(__dirname, '../tokenize/fixtures/wordpiece')));
@@ -63,5 +63,33 @@ describe('encodeExamples() and makeBatch()', () => {
     expect(() =>
       encodeExamples([{ kind: 'labeled', text: 'x', label: 'maybe' }], byteBpe, { task: 'classify', maxLength: 8, labels: ['no', 'yes'], eosTokenId: null }),
     ).toThrow('label "maybe" is not one of the model\'s labels (no, yes)');
+  });
+});
+
+describe('lengthGroupedOrder()', () => {
+  it('keeps every row once, sorts each mega-batch of 50 batches longest first, and opens with the longest row', () => {
+    const lengths = Array.from({ length: 230 }, (_, i) => (i * 37) % 101);
+    const shuffled = Array.from({ length: 230 }, (_, i) => (i * 53) % 230);
+    const longest = shuffled[210]; // in the last mega-batch
+    lengths[longest] = 500;
+    const order = lengthGroupedOrder(shuffled, lengths, 2);
+    expect([...order].sort((a, b) => a - b)).toEqual([...shuffled].sort((a, b) => a - b));
+    expect(order[0]).toBe(longest);
+    // Mega-batches of 100 rows (50 batches of 2), in the shuffled order's cut, each sorted longest first (but for the swapped opener).
+    const megas = [order.slice(0, 100), order.slice(100, 200), order.slice(200)];
+    // The opener swapped places with the first mega-batch's longest row.
+    const firstLongest = shuffled.slice(0, 100).reduce((a, b) => (lengths[b] > lengths[a] ? b : a));
+    const swap = (ids: number[], out: number, into: number) => new Set(ids.map((i) => (i === out ? into : i)));
+    expect(new Set(megas[0])).toEqual(swap(shuffled.slice(0, 100), firstLongest, longest));
+    expect(new Set(megas[1])).toEqual(new Set(shuffled.slice(100, 200)));
+    expect(new Set(megas[2])).toEqual(swap(shuffled.slice(200), longest, firstLongest));
+    for (const m of megas) {
+      const rest = m.slice(1).map((i) => lengths[i]);
+      expect(rest).toEqual([...rest].sort((a, b) => b - a));
+    }
+    // Batches of rows of about the same length pad far less than the shuffled order's.
+    const padding = (o: number[]) => chunkIndices(o, 8).reduce((a, b) => a + Math.max(...b.map((i) => lengths[i])) * b.length - b.reduce((s, i) => s + lengths[i], 0), 0);
+    // (Most of what is left is the opening batch: the one 500-token row beside seven shorter ones.)
+    expect(padding(lengthGroupedOrder(shuffled, lengths, 8))).toBeLessThan(padding(shuffled) / 3);
   });
 });

@@ -155,6 +155,26 @@ export function disposeBatch(b: Batch): void {
 }
 
 /** Index groups of `batchSize` over `n` items in the given order. */
+/**
+ * transformers' `group_by_length` (its LengthGroupedSampler): the shuffled order is cut into
+ * mega-batches of 50 batches, each sorted longest first, so a batch holds rows of about the
+ * same length and pads little; the longest row of all opens the epoch, so a batch that does
+ * not fit in memory fails at once rather than late.
+ */
+export function lengthGroupedOrder(order: readonly number[], lengths: readonly number[], batchSize: number): number[] {
+  const size = Math.max(1, batchSize) * 50;
+  const megas: number[][] = [];
+  for (let i = 0; i < order.length; i += size) megas.push(order.slice(i, i + size).sort((a, b) => lengths[b] - lengths[a]));
+  if (megas.length > 1) {
+    let longest = 0;
+    megas.forEach((m, k) => {
+      if (lengths[m[0]] > lengths[megas[longest][0]]) longest = k;
+    });
+    [megas[0][0], megas[longest][0]] = [megas[longest][0], megas[0][0]];
+  }
+  return megas.flat();
+}
+
 export function chunkIndices(order: number[], batchSize: number): number[][] {
   const out: number[][] = [];
   for (let i = 0; i < order.length; i += batchSize) out.push(order.slice(i, i + batchSize));

@@ -176,6 +176,18 @@ describe('train()', () => {
     });
   });
 
+  it('learns with rows grouped by length, over the same rows and steps', async () => {
+    // Sentences of 2 to 9 words: grouping changes which rows share a batch, not which rows train.
+    const data = sentimentExamples(32).map((e, i) => (e.kind === 'labeled' ? { ...e, text: `${e.text}${' and so on'.repeat(i % 8)}` } : e));
+    const hp = hyperparams({ learningRate: 1e-2, epochs: 10, batchSize: 8, schedule: 'constant' });
+    const grouped = await train({ task: 'classify', method: 'full', base: wideBase, train: data, hyperparams: { ...hp, groupByLength: true } });
+    const plain = await train({ task: 'classify', method: 'full', base: wideBase, train: data, hyperparams: hp });
+    expect(grouped.history).toHaveLength(plain.history.length);
+    expect(grouped.history.map((e) => e.trainLoss)).not.toEqual(plain.history.map((e) => e.trainLoss));
+    const losses = grouped.history.map((e) => e.trainLoss);
+    expect(mean(losses.slice(-4))).toBeLessThan(0.6 * mean(losses.slice(0, 4)));
+  });
+
   it('counts only completion tokens for prompt/completion data', async () => {
     const tok = loadTokenizerFromFiles(base);
     const [seq] = encodeExamples([{ kind: 'prompt', prompt: 'colour of sky:', completion: ' blue' }], tok, { task: 'lm', maxLength: 64, eosTokenId: 264 });

@@ -12,7 +12,7 @@ import { batchLoss } from '../model/runner';
 import { disposeLora } from '../model/lora';
 import type { ProgressEvent, StopReason, TrainRequest, TrainResult, ValMetrics } from '../types';
 import { AdamW } from './adamw';
-import { chunkIndices, disposeBatch, makeBatch } from './batches';
+import { chunkIndices, disposeBatch, lengthGroupedOrder, makeBatch } from './batches';
 import { inverseFrequencyWeights } from './losses';
 import { learningRateAt } from './schedule';
 import { prepareRun, type PreparedRun } from './setup';
@@ -127,6 +127,7 @@ export async function train(req: TrainRequest, cb: TrainCallbacks = {}): Promise
   let stopReason: StopReason = 'completed';
   let message = '';
   const started = now();
+  const lengths = prep.train.map((s) => s.ids.length);
 
   const validate = async (): Promise<ValMetrics | undefined> => {
     if (prep.val.length === 0) return undefined;
@@ -136,7 +137,8 @@ export async function train(req: TrainRequest, cb: TrainCallbacks = {}): Promise
 
   try {
     outer: for (let epoch = 0; epoch < hp.epochs; epoch++) {
-      const order = shuffleInPlace(prep.train.map((_, i) => i), rng);
+      const shuffled = shuffleInPlace(prep.train.map((_, i) => i), rng);
+      const order = hp.groupByLength ? lengthGroupedOrder(shuffled, lengths, hp.batchSize) : shuffled;
       const micro = chunkIndices(order, hp.batchSize);
       for (let m = 0; m < micro.length; m += Math.max(1, hp.gradAccumSteps)) {
         if (!(await (cb.control?.checkpoint() ?? Promise.resolve(true)))) {
