@@ -103,6 +103,8 @@ async function main(): Promise<void> {
       patience: { type: 'string', default: '0' },
       // The fine-tune's own seeds (batch order, dropout, head init), one run each; the split's seed stays fixed.
       'train-seeds': { type: 'string', default: '1,2,3,4,5' },
+      // transformers' group_by_length (the studio's "Group by length"): off by default, as in the studio.
+      'group-by-length': { type: 'boolean', default: false },
       // Cross-validation on the train split only: fold i of K stands in for the test rows
       // (which are not touched); for choosing a recipe without looking at the test score.
       'cv-fold': { type: 'string' },
@@ -182,9 +184,10 @@ async function main(): Promise<void> {
     seed,
     evalEvery: 0,
     patience: Number(values.patience),
+    groupByLength: values['group-by-length'] === true,
   });
   const hp0 = hpFor(seeds[0]);
-  const recipe = `${method}, ${hp0.epochs} epochs, lr ${hp0.learningRate} (${hp0.schedule} decay after ${hp0.warmupSteps} warm-up steps), batch ${hp0.batchSize}, dropout ${hp0.dropout}, weight decay ${hp0.weightDecay}, max length ${hp0.maxLength}${devSet.length ? `, early stopping on ${devSet.length} dev rows (patience ${hp0.patience})` : ''}; ${fitSet.length} train rows`;
+  const recipe = `${method}, ${hp0.epochs} epochs, lr ${hp0.learningRate} (${hp0.schedule} decay after ${hp0.warmupSteps} warm-up steps), batch ${hp0.batchSize}, dropout ${hp0.dropout}, weight decay ${hp0.weightDecay}, max length ${hp0.maxLength}${hp0.groupByLength ? ', rows grouped by length' : ''}${devSet.length ? `, early stopping on ${devSet.length} dev rows (patience ${hp0.patience})` : ''}; ${fitSet.length} train rows`;
   log(`fine-tuning: ${recipe}; seeds ${seeds.join(', ')}`);
   const runs: { seed: number; accuracy: number; macroF1: number; minutes: number; note: string; missed: Set<number> }[] = [];
   for (const seed of seeds) {
