@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FALLBACK_BUDGET, gpuLimitWarning, memoryBudget, WASM_MEMORY_LIMIT, type DeviceFacts } from './deviceMemory';
 import { effectiveLoraTargets, withProgress, type HubDownload } from './modelsSlice';
-import { generationSettings, parseStopSequences, trainedRowIds, DEFAULT_PLAYGROUND_SETTINGS } from './playgroundSlice';
+import { trainedRowIds } from './evaluation';
+import { generationSettings, parseStopSequences, DEFAULT_PLAYGROUND_SETTINGS } from './playgroundSlice';
 import { formatCount, formatSize } from './units';
 import type { ModelInfo } from '../storage/modelDb';
 

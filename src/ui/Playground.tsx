@@ -6,6 +6,7 @@ import { useId, useState, type ReactNode } from 'react';
 import type { BackendChoice } from '../core/backend';
 import type { PlaygroundSettings } from '../state/playgroundSlice';
 import { studio, useStudio } from '../state/studio';
+import type { RunRecord } from '../storage/db';
 import { familyLabel } from '../state/units';
 import { Evaluation } from './Evaluation';
 import './playground.css';
@@ -66,6 +67,33 @@ function Field({ label, children, hint }: { label: string; children: (id: string
   );
 }
 
+/** The playground's model choices: finished runs ("run:<id>") and base models ("model:<id>"), each group only when it has any. */
+function ModelOptions({ runs, models, withTask }: { runs: RunRecord[]; models: { id: string; name: string }[]; withTask?: boolean }) {
+  return (
+    <>
+      {runs.length > 0 && (
+        <optgroup label="Finished runs">
+          {runs.map((r) => (
+            <option key={r.id} value={`run:${r.id}`}>
+              {r.name}
+              {withTask ? ` (${r.task === 'classify' ? 'classifier' : 'text generation'})` : ''}
+            </option>
+          ))}
+        </optgroup>
+      )}
+      {models.length > 0 && (
+        <optgroup label="Base models">
+          {models.map((m) => (
+            <option key={m.id} value={`model:${m.id}`}>
+              {m.name}
+            </option>
+          ))}
+        </optgroup>
+      )}
+    </>
+  );
+}
+
 function SourcePicker() {
   const pg = useStudio((s) => s.playground);
   const allRuns = useStudio((s) => s.runs);
@@ -79,22 +107,7 @@ function SourcePicker() {
         {(id) => (
           <select id={id} value={pg.source ?? ''} disabled={busy} onChange={(e) => void choosePlaygroundSource(e.target.value || null)}>
             <option value="">Choose a run or a model…</option>
-            {runs.length > 0 && (
-              <optgroup label="Finished runs">
-                {runs.map((r) => (
-                  <option key={r.id} value={`run:${r.id}`}>
-                    {r.name} ({r.task === 'classify' ? 'classifier' : 'text generation'})
-                  </option>
-                ))}
-              </optgroup>
-            )}
-            <optgroup label="Base models">
-              {models.map((m) => (
-                <option key={m.id} value={`model:${m.id}`}>
-                  {m.name}
-                </option>
-              ))}
-            </optgroup>
+            <ModelOptions runs={runs} models={models} withTask />
           </select>
         )}
       </Field>
@@ -125,24 +138,7 @@ function ComparePicker({ disabled }: { disabled: boolean }) {
       {(id) => (
         <select id={id} value={c.source ?? ''} disabled={disabled} onChange={(e) => void chooseCompareSource(e.target.value || null)}>
           <option value="">Nothing (one model)</option>
-          {runs.length > 0 && (
-            <optgroup label="Finished runs">
-              {runs.map((r) => (
-                <option key={r.id} value={`run:${r.id}`}>
-                  {r.name}
-                </option>
-              ))}
-            </optgroup>
-          )}
-          {models.length > 0 && (
-            <optgroup label="Base models">
-              {models.map((m) => (
-                <option key={m.id} value={`model:${m.id}`}>
-                  {m.name}
-                </option>
-              ))}
-            </optgroup>
-          )}
+          <ModelOptions runs={runs} models={models} />
         </select>
       )}
     </Field>
