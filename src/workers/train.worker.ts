@@ -24,11 +24,11 @@ const wasmPaths = {
  * messages are handled even on backends whose reads resolve as microtasks; stops at a lost GPU.
  */
 class YieldingControl extends TrainControl {
-  override async checkpoint(): Promise<boolean> {
+  override async checkpoint(onPause?: () => Promise<void>): Promise<boolean> {
     await new Promise((resolve) => setTimeout(resolve, 0));
     // A lost GPU ends the loop: its steps would compute nothing.
     if (backendLoss()) return false;
-    return super.checkpoint();
+    return super.checkpoint(onPause);
   }
 }
 

@@ -19,6 +19,15 @@ export interface AdamWOptions {
   decays?: (name: string, v: tf.Variable) => boolean;
 }
 
+/**
+ * The optimizer's state as plain arrays, layout-free: m and v apart whatever this backend
+ * keeps, so a run checkpointed on one backend resumes on another.
+ */
+export interface AdamState {
+  t: number;
+  moments: Map<string, { m: Float32Array; v: Float32Array }>;
+}
+
 interface Slot {
   param: tf.Variable;
   /** Moments as two tensors (reference path), or interleaved in one [2n] buffer (fused kernels). */
@@ -95,6 +104,54 @@ export class AdamW {
         s.param.assign(decayed.sub(m.div(denom).mul(stepSize)));
       }
     });
+  }
+
+  /** Reads the moments back (one read per tensor). */
+  async exportState(): Promise<AdamState> {
+    const moments = new Map<string, { m: Float32Array; v: Float32Array }>();
+    for (const [name, s] of this.slots) {
+      if (s.mv) {
+        const mv = (await s.mv.data()) as Float32Array;
+        const n = s.param.size;
+        const m = new Float32Array(n);
+        const v = new Float32Array(n);
+        for (let i = 0; i < n; i++) {
+          m[i] = mv[2 * i];
+          v[i] = mv[2 * i + 1];
+        }
+        moments.set(name, { m, v });
+      } else {
+        moments.set(name, { m: (await s.m!.data()) as Float32Array, v: (await s.v!.data()) as Float32Array });
+      }
+    }
+    return { t: this.t, moments };
+  }
+
+  /** Restores what `exportState` gave, on the same set of parameters (checked by name and size). */
+  importState(state: AdamState): void {
+    for (const name of state.moments.keys()) {
+      if (!this.slots.has(name)) throw new Error(`The optimizer state has moments for "${name}", which this run does not train.`);
+    }
+    for (const [name, s] of this.slots) {
+      const mo = state.moments.get(name);
+      if (!mo) throw new Error(`The optimizer state has no moments for "${name}".`);
+      const n = s.param.size;
+      if (mo.m.length !== n || mo.v.length !== n) throw new Error(`The optimizer state for "${name}" has ${mo.m.length} values; the parameter has ${n}.`);
+      if (s.mv) {
+        const mv = new Float32Array(2 * n);
+        for (let i = 0; i < n; i++) {
+          mv[2 * i] = mo.m[i];
+          mv[2 * i + 1] = mo.v[i];
+        }
+        tf.tidy(() => s.mv!.assign(tf.tensor1d(mv)));
+      } else {
+        tf.tidy(() => {
+          s.m!.assign(tf.tensor(mo.m, s.param.shape));
+          s.v!.assign(tf.tensor(mo.v, s.param.shape));
+        });
+      }
+    }
+    this.t = state.t;
   }
 
   dispose(): void {

@@ -34,8 +34,12 @@ export class TrainControl {
     w?.();
   }
 
-  /** Resolves true to go on, false when cancelled; waits while paused. */
-  async checkpoint(): Promise<boolean> {
+  /**
+   * Resolves true to go on, false when cancelled; waits while paused. `onPause` runs once
+   * when a pause is found, before waiting (the trainer saves its resumable state there).
+   */
+  async checkpoint(onPause?: () => Promise<void>): Promise<boolean> {
+    if (this._state === 'paused') await onPause?.();
     while (this._state === 'paused') {
       await new Promise<void>((resolve) => (this.wake = resolve));
     }

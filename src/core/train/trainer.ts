@@ -12,6 +12,7 @@ import { batchLoss } from '../model/runner';
 import { disposeLora } from '../model/lora';
 import type { ProgressEvent, StopReason, TrainRequest, TrainResult, ValMetrics } from '../types';
 import { AdamW } from './adamw';
+import { trainFingerprint, type TrainCheckpoint } from './checkpoint';
 import { chunkIndices, disposeBatch, lengthGroupedOrder, makeBatch } from './batches';
 import { inverseFrequencyWeights } from './losses';
 import { learningRateAt } from './schedule';
@@ -21,8 +22,15 @@ import type { TrainControl } from './control';
 export interface TrainCallbacks {
   onProgress?: (e: ProgressEvent) => void;
   control?: TrainControl;
-  /** Clock for tokens/s; injectable so tests stay deterministic. */
+  /** Clock for tokens/s and checkpoint intervals; injectable so tests stay deterministic. */
   now?: () => number;
+  /** Go on from this checkpoint of the same request (anything else is refused), as if never stopped. */
+  resume?: TrainCheckpoint;
+  /**
+   * Resumable state, every `everyMs` of training and whenever the run is paused (not after
+   * the last step: the result follows). The loop waits for `save`, which should not throw.
+   */
+  checkpoints?: { everyMs: number; save: (c: TrainCheckpoint) => Promise<void> | void };
 }
 
 interface StepOutcome {
@@ -101,9 +109,37 @@ function disposeAll(m: Map<string, tf.Tensor> | null): void {
   if (m) for (const t of m.values()) t.dispose();
 }
 
+async function readAll(m: Map<string, tf.Tensor>): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  for (const [n, t] of m) out.set(n, new Float32Array((await t.data()) as Float32Array));
+  return out;
+}
+
+/** Puts a checkpoint's weights into the run's variables; returns its kept best weights as tensors. */
+function restoreCheckpoint(c: TrainCheckpoint, vars: Map<string, tf.Variable>, opt: AdamW): Map<string, tf.Tensor> | null {
+  const values = (from: Map<string, Float32Array>, what: string) =>
+    new Map(
+      [...vars].map(([n, v]) => {
+        const d = from.get(n);
+        if (!d || d.length !== v.size) throw new Error(`The checkpoint's ${what} do not match this run: "${n}" is ${d ? `${d.length} values, not ${v.size}` : 'missing'}.`);
+        return [n, tf.keep(tf.tensor(d, v.shape))] as const;
+      }),
+    );
+  const weights = values(c.weights, 'weights');
+  for (const [n, v] of vars) v.assign(weights.get(n)!);
+  disposeAll(weights);
+  opt.importState(c.optimizer);
+  return c.bestWeights ? values(c.bestWeights, 'best weights') : null;
+}
+
 export async function train(req: TrainRequest, cb: TrainCallbacks = {}): Promise<TrainResult> {
   const hp = req.hyperparams;
   const now = cb.now ?? (() => performance.now());
+  const fingerprint = cb.resume || cb.checkpoints ? trainFingerprint(req) : '';
+  const resume = cb.resume;
+  if (resume && resume.fingerprint !== fingerprint) {
+    throw new Error('This checkpoint belongs to another run: the rows, the settings or the base model differ, so it cannot be resumed here.');
+  }
   const prep = prepareRun(req);
   const { run } = prep;
   const names = new Map([...prep.trainable].map(([name, v]) => [v.name, name]));
@@ -119,15 +155,36 @@ export async function train(req: TrainRequest, cb: TrainCallbacks = {}): Promise
   let totalSteps = stepsPerEpoch * hp.epochs;
   if (hp.maxSteps > 0) totalSteps = Math.min(totalSteps, hp.maxSteps);
 
-  const history: ProgressEvent[] = [];
-  let best: { step: number; val: ValMetrics } | undefined;
+  const history: ProgressEvent[] = resume ? [...resume.history] : [];
+  let best: { step: number; val: ValMetrics } | undefined = resume?.best;
   let bestWeights: Map<string, tf.Tensor> | null = null;
-  let sinceBest = 0;
-  let step = 0;
+  let sinceBest = resume?.sinceBest ?? 0;
+  let step = resume?.step ?? 0;
   let stopReason: StopReason = 'completed';
   let message = '';
-  const started = now();
+  const started = now() - (resume?.elapsedMs ?? 0);
   const lengths = prep.train.map((s) => s.ids.length);
+  let savedAt = now();
+  let savedStep = step;
+  const saveCheckpoint = async (epoch: number, micro: number) => {
+    if (!cb.checkpoints) return;
+    await cb.checkpoints.save({
+      fingerprint,
+      step,
+      totalSteps,
+      epoch,
+      micro,
+      elapsedMs: now() - started,
+      history: [...history],
+      best,
+      sinceBest,
+      weights: await readAll(prep.trainable),
+      bestWeights: bestWeights ? await readAll(bestWeights) : null,
+      optimizer: await opt.exportState(),
+    });
+    savedAt = now();
+    savedStep = step;
+  };
 
   const validate = async (): Promise<ValMetrics | undefined> => {
     if (prep.val.length === 0) return undefined;
@@ -136,12 +193,17 @@ export async function train(req: TrainRequest, cb: TrainCallbacks = {}): Promise
   };
 
   try {
+    if (resume) bestWeights = restoreCheckpoint(resume, prep.trainable, opt);
     outer: for (let epoch = 0; epoch < hp.epochs; epoch++) {
+      // Every epoch's shuffle is drawn, including those a resumed run skips, so the order matches.
       const shuffled = shuffleInPlace(prep.train.map((_, i) => i), rng);
+      if (resume && epoch < resume.epoch) continue;
       const order = hp.groupByLength ? lengthGroupedOrder(shuffled, lengths, hp.batchSize) : shuffled;
       const micro = chunkIndices(order, hp.batchSize);
-      for (let m = 0; m < micro.length; m += Math.max(1, hp.gradAccumSteps)) {
-        if (!(await (cb.control?.checkpoint() ?? Promise.resolve(true)))) {
+      const first = resume && epoch === resume.epoch ? resume.micro : 0;
+      for (let m = first; m < micro.length; m += Math.max(1, hp.gradAccumSteps)) {
+        const onPause = () => (step > savedStep ? saveCheckpoint(epoch, m) : Promise.resolve());
+        if (!(await (cb.control?.checkpoint(onPause) ?? Promise.resolve(true)))) {
           stopReason = 'cancelled';
           message = `Training cancelled at step ${step} of ${totalSteps}.`;
           break outer;
@@ -206,6 +268,7 @@ export async function train(req: TrainRequest, cb: TrainCallbacks = {}): Promise
           if (hp.maxSteps > 0 && step === hp.maxSteps && step < stepsPerEpoch * hp.epochs) stopReason = 'max-steps';
           break outer;
         }
+        if (cb.checkpoints && now() - savedAt >= cb.checkpoints.everyMs) await saveCheckpoint(epoch, m + group.length);
       }
     }
     if (bestWeights && (stopReason === 'early-stopped' || stopReason === 'completed' || stopReason === 'max-steps')) {
