@@ -1,6 +1,7 @@
-/** The runs list: two runs ticked side by side, with their curves, the settings that differ and the best results marked. */
+/** The runs list: two runs compared side by side; a run closed mid-training resumed from its checkpoint. */
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { openStudio, setSlider, shortRun } from './helpers';
+import { countStored, FIXTURES, openStudio, setSlider, shortRun } from './helpers';
 
 test('compares two runs that differ in learning rate', async ({ page }) => {
   await openStudio(page);
@@ -39,4 +40,53 @@ test('compares two runs that differ in learning rate', async ({ page }) => {
   await expect(compare.getByRole('img', { name: 'Train loss (smoothed) of the compared runs' }).locator('.recharts-line')).toHaveCount(2);
   await page.getByLabel('Compare classify-lora-1').uncheck();
   await expect(compare).toHaveCount(0);
+});
+
+test('a run paused, then closed, goes on from its checkpoint after a reload', async ({ page }) => {
+  await openStudio(page);
+  await page.getByLabel('Upload dataset').setInputFiles(join(FIXTURES, 'reviews.csv'));
+  await page.getByLabel('Method').selectOption('full');
+  await page.getByLabel('Backend').selectOption('wasm');
+  await setSlider(page, 'Batch size', 4);
+  await setSlider(page, 'Max sequence length', 32);
+  // 36 training rows, 9 steps an epoch: 90 steps.
+  await setSlider(page, 'Epochs', 10);
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect(page.getByText(/^Step [1-9]\d* \/ 90/)).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Pause' }).click();
+  // Pausing keeps a checkpoint, and the page says so.
+  const saved = page.getByLabel('Checkpoint');
+  await expect(saved).toContainText(/^Saved for resuming at step \d+: if this page closes, the run goes on from there\.$/);
+  const step = Number((await saved.textContent())!.match(/step (\d+)/)![1]);
+  expect(step).toBeGreaterThan(0);
+  expect(step).toBeLessThan(90);
+
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Fine-tuning Studio' })).toBeVisible();
+  const run = page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first();
+  await expect(run.locator('.status')).toHaveText('interrupted');
+  await expect(run).toContainText(`It was saved at step ${step} of 90: Resume goes on from there.`);
+  expect((await countStored(page)).checkpoints).toBe(1);
+
+  await page.getByLabel('Backend', { exact: true }).selectOption('wasm');
+  await run.getByRole('button', { name: `Resume from step ${step}` }).click();
+  await expect(run.locator('.status')).toHaveText('completed', { timeout: 120_000 });
+  await expect(run.locator('.run-metrics').first()).toContainText('90 steps');
+  // The curve is whole: every step recorded once.
+  expect((await countStored(page)).checkpoints).toBe(0);
+  const steps = await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('finetune-studio');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const all = await new Promise<{ step: number }[]>((resolve) => {
+      const req = db.transaction('metrics').objectStore('metrics').getAll();
+      req.onsuccess = () => resolve(req.result as { step: number }[]);
+    });
+    db.close();
+    return all.map((m) => m.step);
+  });
+  expect(steps).toEqual([...Array(90).keys()].map((i) => i + 1));
+  await expect(run.getByRole('button', { name: 'Download weights' })).toBeEnabled();
 });

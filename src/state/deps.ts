@@ -9,6 +9,7 @@ import type { StorageUsage } from '../storage/usage';
 import type { Outcome } from '../workers/errors';
 import type { ImportProgress, ImportSummary } from '../workers/importJob';
 import type { StartOutcome } from '../workers/clients';
+import type { Checkpointing } from '../workers/checkpointing';
 import type { DataClient } from '../workers/dataClient';
 import type { ModelDeps } from './modelDeps';
 import type { ModelEntry } from './models';
@@ -17,7 +18,7 @@ import type { SampleEntry } from './samples';
 export interface StudioDeps {
   db(): StudioDb;
   importFile(file: File, onProgress: (p: ImportProgress) => void, signal?: AbortSignal): Promise<Outcome<ImportSummary>>;
-  startTraining(backend: BackendChoice, request: TrainRequest, onProgress: (e: ProgressEvent) => void): Promise<StartOutcome>;
+  startTraining(backend: BackendChoice, request: TrainRequest, onProgress: (e: ProgressEvent) => void, checkpointing?: Checkpointing): Promise<StartOutcome>;
   fetchModels(): Promise<ModelEntry[]>;
   fetchModelFiles(entry: ModelEntry): Promise<ModelFiles>;
   fetchSamples(): Promise<SampleEntry[]>;

@@ -12,7 +12,7 @@ import type { DataRecipe, VersionDiff } from '../core/data/versions';
 import type { Example } from '../core/types';
 import { loadRows } from '../storage/datasets';
 import type { DatasetRecord, VersionRecord } from '../storage/db';
-import { deleteVersion, listVersions, loadVersionRows, withDescendants } from '../storage/versions';
+import { deleteVersion, getVersion, listVersions, loadVersionRows, withDescendants } from '../storage/versions';
 import type { DataClient } from '../workers/dataClient';
 import type { AugmentPreview, CleanPreview, ExplorerView, JobProgress, OpenResult, SplitPreview, ViewRow } from '../workers/dataJob';
 import type { Outcome } from '../workers/errors';
@@ -92,8 +92,8 @@ export interface StudioDataSlice {
   reproduceVersion(versionId: number): Promise<void>;
   dropVersion(versionId: number): Promise<void>;
   dismissStudioMessage(): void;
-  /** The chosen version's rows as training input (the imported rows when none is chosen). */
-  trainingData(dataset: DatasetRecord): Promise<{ name: string; versionId: number | null; train: Example[]; val?: Example[] }>;
+  /** The rows a run trains on: `versionId`'s (null: the imported rows), by default the version chosen now. */
+  trainingData(dataset: DatasetRecord, versionId?: number | null): Promise<{ name: string; versionId: number | null; train: Example[]; val?: Example[] }>;
 }
 
 /** The version chosen for the selected dataset (null: the imported rows). */
@@ -329,10 +329,11 @@ export const createStudioDataSlice: SliceCreator<StudioDataSlice> = (set, get, d
       set({ studioError: null, studioNotice: null });
     },
 
-    async trainingData(dataset) {
+    async trainingData(dataset, wanted) {
       const s = get();
-      const versionId = dataset.id === s.selectedDatasetId ? currentVersionId(s) : null;
-      const version = s.versions.find((v) => v.id === versionId);
+      const versionId = wanted !== undefined ? wanted : dataset.id === s.selectedDatasetId ? currentVersionId(s) : null;
+      const version = versionId === null ? undefined : (s.versions.find((v) => v.id === versionId) ?? (await getVersion(deps.db(), versionId)));
+      if (versionId !== null && !version) throw new Error(`the data version it trained on was deleted`);
       if (!version) {
         const stored = await loadRows(deps.db(), dataset.id);
         return { name: dataset.name, versionId: null, train: toExamples(stored.rows, dataset.schema, { file: dataset.fileName, rowNumbers: stored.rowNumbers, rowUnit: dataset.rowUnit }) };

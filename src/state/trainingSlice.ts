@@ -4,9 +4,10 @@
  */
 import type { BackendChoice, BackendName } from '../core/backend';
 import type { Schema } from '../core/data/detect';
-import { DEFAULT_HYPERPARAMS, type Hyperparams, type Method, type ProgressEvent, type Task, type TrainResult } from '../core/types';
-import type { RunFinal, RunStatus } from '../storage/db';
-import { addMetrics, createRun, saveRunOutputs, updateRun } from '../storage/runs';
+import { DEFAULT_HYPERPARAMS, type Hyperparams, type Method, type ProgressEvent, type Task, type TrainRequest, type TrainResult } from '../core/types';
+import type { Resumable, RunFinal, RunRecord, RunStatus } from '../storage/db';
+import { addMetrics, createRun, loadCheckpoint, loadMetrics, resumeHint, saveCheckpoint, saveRunOutputs, trimMetrics, updateRun } from '../storage/runs';
+import type { CheckpointAt } from '../workers/checkpointing';
 import type { TrainSession } from '../workers/clients';
 import { withSlider, type SliderKey } from './hyperparams';
 import type { ModelEntry } from './models';
@@ -28,6 +29,10 @@ export interface ActiveRun {
   backend: BackendName | null;
   /** wasm threads in use (1 elsewhere). */
   threads: number;
+  /** The step of the last checkpoint kept (a closed tab resumes from there). */
+  savedStep: number | null;
+  /** Why the last checkpoint could not be kept; training goes on. */
+  checkpointError: string | null;
 }
 
 export interface TrainingSlice {
@@ -51,7 +56,12 @@ export interface TrainingSlice {
   pauseTraining(): void;
   resumeTraining(): void;
   stopTraining(): void;
+  /** Goes on with an interrupted or failed run from its last checkpoint, on the backend chosen now. */
+  resumeRun(runId: number): Promise<void>;
 }
+
+/** How often a run keeps a checkpoint (it keeps one at every pause too): a closed tab loses at most this much training. */
+export const CHECKPOINT_INTERVAL_MS = 60_000;
 
 /**
  * Below this many parameters full fine-tuning is the default: weights, gradients and AdamW's
@@ -103,6 +113,11 @@ export function unsavedMessage(e: unknown): string {
   return `Trained, but the weights could not be kept in this browser: ${storageFailure(e)}. They are in this page only until it closes: download them, or delete old runs or datasets and keep them.`;
 }
 
+/** A run's failure message, with where it can go on from when a checkpoint is kept. */
+function withResumeHint(message: string, resumable: Resumable | null): string {
+  return resumable ? `${message} ${resumeHint(resumable)}` : message;
+}
+
 function statusOf(result: TrainResult): RunStatus {
   return result.stopReason === 'cancelled' ? 'stopped' : result.stopReason === 'non-finite' ? 'failed' : 'completed';
 }
@@ -121,11 +136,90 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
   /** Writes metrics in order without making the progress callback wait for IndexedDB. */
   let metricsQueue: Promise<void> = Promise.resolve();
 
-  async function fail(runId: number | null, message: string) {
-    set({ trainError: message, active: null });
+  async function fail(runId: number | null, message: string, resumable: Resumable | null = null) {
+    set({ trainError: withResumeHint(message, resumable), active: null });
     if (runId !== null) {
-      await updateRun(deps.db(), runId, { status: 'failed', message, finishedAt: Date.now() });
+      await updateRun(deps.db(), runId, { status: 'failed', message: withResumeHint(message, resumable), finishedAt: Date.now() });
       await get().loadRuns();
+    }
+  }
+
+  /**
+   * Runs `request` in a training session for `run` (new, or resumed from `resume`), records its
+   * progress and checkpoints, and stores the outcome.
+   */
+  async function execute(run: RunRecord, backendChoice: BackendChoice, request: TrainRequest, resume?: { bytes: Uint8Array; events: ProgressEvent[]; at: Resumable }) {
+    const runId = run.id;
+    let resumable: Resumable | null = resume?.at ?? null;
+    set({ active: { runId, status: 'starting', backend: null, threads: 1, savedStep: resumable?.step ?? null, checkpointError: null } });
+    get().showLiveRun(run);
+    if (resume) get().appendLiveEvents(runId, resume.events);
+    try {
+      // Events are batched: a fast backend reports many steps a second, and redrawing the
+      // charts (and writing IndexedDB) for each would take the page's time away from the person.
+      let pending: ProgressEvent[] = [];
+      let timer: ReturnType<typeof setTimeout> | null = null;
+      const flush = () => {
+        timer = null;
+        const batch = pending;
+        pending = [];
+        if (batch.length === 0 || get().active?.runId !== runId) return;
+        get().appendLiveEvents(runId, batch);
+        metricsQueue = metricsQueue.then(() => addMetrics(deps.db(), runId, batch)).catch(() => undefined);
+      };
+      const onProgress = (e: ProgressEvent) => {
+        pending.push(e);
+        timer ??= setTimeout(flush, PROGRESS_INTERVAL_MS);
+      };
+      const onCheckpoint = async (bytes: Uint8Array, at: CheckpointAt) => {
+        try {
+          resumable = await saveCheckpoint(deps.db(), runId, bytes, at);
+          setActive({ savedStep: at.step, checkpointError: null });
+        } catch (e) {
+          setActive({ checkpointError: `Progress could not be kept for resuming: ${storageFailure(e)}. Training goes on.` });
+        }
+      };
+      const checkpointing = { resume: resume?.bytes, everyMs: CHECKPOINT_INTERVAL_MS, onCheckpoint };
+      const started = await deps.startTraining(backendChoice, request, onProgress, checkpointing);
+      if (!started.ok) return await fail(runId, started.error.message, resumable);
+      session = started.value;
+      const backend = session.capabilities.backend;
+      // A stop pressed while the backend was starting is honoured now.
+      const wanted = get().active?.status;
+      setActive({ backend, threads: session.capabilities.threads, status: wanted === 'stopping' ? 'stopping' : 'running' });
+      if (wanted === 'stopping') session.cancel();
+      await updateRun(deps.db(), runId, { backend, backendChoice });
+      await get().loadRuns();
+
+      const outcome = await session.result;
+      session.dispose();
+      session = null;
+      if (timer) clearTimeout(timer);
+      flush();
+      await metricsQueue;
+      if (!outcome.ok) return await fail(runId, outcome.error.message, resumable);
+      setActive({ status: 'saving' });
+      const result = outcome.value;
+      // The result's history is the complete record: progress messages may still be in flight.
+      await addMetrics(deps.db(), runId, result.history);
+      get().replaceLiveEvents(runId, result.history);
+      const record = { status: statusOf(result), message: result.message, finishedAt: Date.now(), final: finalMetrics(result), totalSteps: result.history.at(-1)?.totalSteps };
+      const outputs = { model: result.model, adapter: result.adapter };
+      try {
+        await saveRunOutputs(deps.db(), runId, outputs, record);
+      } catch (e) {
+        // Storage full (or any write refused): the weights are not thrown away. They stay in
+        // the page, to download now or to keep once space is freed.
+        set({ unsaved: { ...get().unsaved, [runId]: outputs } });
+        await updateRun(deps.db(), runId, { ...record, message: unsavedMessage(e) });
+      }
+      set({ active: null });
+      await get().loadRuns();
+      await get().refreshUsage();
+    } catch (e) {
+      session?.dispose();
+      session = null;
+      await fail(runId, (e as Error).message ?? String(e), resumable);
     }
   }
 
@@ -189,14 +283,15 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
       if (settings.task === 'classify' && dataset.schema.kind !== 'labeled') {
         return void set({ trainError: 'Classification needs a text column and a label column: set them under "Column mapping".' });
       }
-      let runId: number | null = null;
+      let run: RunRecord;
+      let request: TrainRequest;
       try {
         // The version chosen in the data studio (its validation split, when it has one), or the imported rows.
         const data = await get().trainingData(dataset);
         const base = await deps.fetchModelFiles(model);
         const hyperparams = structuredClone(settings.hyperparams);
         const count = get().runs.length + 1;
-        const run = await createRun(deps.db(), {
+        run = await createRun(deps.db(), {
           name: `${settings.task === 'classify' ? 'classify' : 'generate'}-${settings.method}-${count}`,
           createdAt: Date.now(),
           datasetId: dataset.id,
@@ -210,67 +305,42 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
           hyperparams,
           status: 'running',
         });
-        runId = run.id;
-        set({ active: { runId, status: 'starting', backend: null, threads: 1 } });
-        get().showLiveRun(run);
-
-        // Events are batched: a fast backend reports many steps a second, and redrawing the
-        // charts (and writing IndexedDB) for each would take the page's time away from the person.
-        let pending: ProgressEvent[] = [];
-        let timer: ReturnType<typeof setTimeout> | null = null;
-        const flush = () => {
-          timer = null;
-          const batch = pending;
-          pending = [];
-          if (batch.length === 0 || get().active?.runId !== run.id) return;
-          get().appendLiveEvents(run.id, batch);
-          metricsQueue = metricsQueue.then(() => addMetrics(deps.db(), run.id, batch)).catch(() => undefined);
-        };
-        const onProgress = (e: ProgressEvent) => {
-          pending.push(e);
-          timer ??= setTimeout(flush, PROGRESS_INTERVAL_MS);
-        };
-        const started = await deps.startTraining(settings.backend, { task: settings.task, method: settings.method, base, train: data.train, val: data.val, hyperparams }, onProgress);
-        if (!started.ok) return await fail(runId, started.error.message);
-        session = started.value;
-        const backend = session.capabilities.backend;
-        // A stop pressed while the backend was starting is honoured now.
-        const wanted = get().active?.status;
-        setActive({ backend, threads: session.capabilities.threads, status: wanted === 'stopping' ? 'stopping' : 'running' });
-        if (wanted === 'stopping') session.cancel();
-        await updateRun(deps.db(), runId, { backend });
-        await get().loadRuns();
-
-        const outcome = await session.result;
-        session.dispose();
-        session = null;
-        if (timer) clearTimeout(timer);
-        flush();
-        await metricsQueue;
-        if (!outcome.ok) return await fail(runId, outcome.error.message);
-        setActive({ status: 'saving' });
-        const result = outcome.value;
-        // The result's history is the complete record: progress messages may still be in flight.
-        await addMetrics(deps.db(), runId, result.history);
-        get().replaceLiveEvents(runId, result.history);
-        const record = { status: statusOf(result), message: result.message, finishedAt: Date.now(), final: finalMetrics(result), totalSteps: result.history.at(-1)?.totalSteps };
-        const outputs = { model: result.model, adapter: result.adapter };
-        try {
-          await saveRunOutputs(deps.db(), runId, outputs, record);
-        } catch (e) {
-          // Storage full (or any write refused): the weights are not thrown away. They stay in
-          // the page, to download now or to keep once space is freed.
-          set({ unsaved: { ...get().unsaved, [runId]: outputs } });
-          await updateRun(deps.db(), runId, { ...record, message: unsavedMessage(e) });
-        }
-        set({ active: null });
-        await get().loadRuns();
-        await get().refreshUsage();
+        request = { task: settings.task, method: settings.method, base, train: data.train, val: data.val, hyperparams };
       } catch (e) {
-        session?.dispose();
-        session = null;
-        await fail(runId, (e as Error).message ?? String(e));
+        return await fail(null, (e as Error).message ?? String(e));
       }
+      await execute(run, settings.backend, request);
+    },
+
+    async resumeRun(runId) {
+      if (get().active) return;
+      const run = get().runs.find((r) => r.id === runId);
+      set({ trainError: null });
+      if (!run?.resumable) return void set({ trainError: 'This run has no saved checkpoint to go on from.' });
+      const dataset = get().datasets.find((d) => d.id === run.datasetId);
+      const model = get().models.find((m) => m.id === run.modelId);
+      const cannot = (why: string) => set({ trainError: `${run.name} cannot go on: ${why}. Its checkpoint is kept.` });
+      if (!dataset) return void cannot(`the dataset it trained on (${run.datasetName}) was deleted`);
+      if (!model) return void cannot(`its base model (${run.modelName}) is no longer in the model list`);
+      let request: TrainRequest;
+      let bytes: Uint8Array | null;
+      try {
+        const data = await get().trainingData(dataset, run.versionId ?? null);
+        const base = await deps.fetchModelFiles(model);
+        request = { task: run.task, method: run.method, base, train: data.train, val: data.val, hyperparams: run.hyperparams };
+        bytes = await loadCheckpoint(deps.db(), runId);
+      } catch (e) {
+        return void cannot((e as Error).message ?? String(e));
+      }
+      if (!bytes) return void cannot('its checkpoint is no longer in this browser');
+      const at = run.resumable;
+      // The metrics past the checkpoint are recorded again as the run goes on.
+      await trimMetrics(deps.db(), runId, at.step);
+      const events = await loadMetrics(deps.db(), runId);
+      const backendChoice = get().settings.backend;
+      const resumed = { ...run, status: 'running' as const, message: `Resumed from step ${at.step} of ${at.totalSteps}.`, finishedAt: undefined, backendChoice };
+      await updateRun(deps.db(), runId, { status: 'running', message: resumed.message, finishedAt: undefined, backendChoice });
+      await execute(resumed, backendChoice, request, { bytes, events, at });
     },
 
     pauseTraining() {

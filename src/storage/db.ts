@@ -97,6 +97,13 @@ export interface RunEvaluation {
   report?: HeldOutReport;
 }
 
+/** Where a run's last checkpoint was saved (the checkpoint's bytes are in the checkpoints table). */
+export interface Resumable {
+  step: number;
+  totalSteps: number;
+  savedAt: number;
+}
+
 export interface RunRecord {
   id: number;
   name: string;
@@ -119,6 +126,14 @@ export interface RunRecord {
   totalSteps?: number;
   final?: RunFinal;
   evaluations?: RunEvaluation[];
+  /** Set while a checkpoint is kept: an interrupted or failed run can go on from it. */
+  resumable?: Resumable;
+}
+
+/** A training checkpoint (core/train/checkpoint.ts), one per run, replaced as the run goes on. */
+export interface CheckpointRecord {
+  runId: number;
+  blob: Blob;
 }
 
 export interface MetricRecord extends ProgressEvent {
@@ -142,6 +157,7 @@ export type StudioDb = Dexie & {
   files: Table<FileRecord, [number, string, string]>;
   versions: EntityTable<VersionRecord, 'id'>;
   versionRows: Table<VersionRowChunkRecord, [number, number]>;
+  checkpoints: EntityTable<CheckpointRecord, 'runId'>;
 };
 
 export const DB_NAME = 'finetune-studio';
@@ -160,6 +176,8 @@ export function openDb(name = DB_NAME): StudioDb {
     versions: '++id, datasetId, parentId',
     versionRows: '[versionId+chunk], versionId',
   });
+  // Resumable training: each run's latest checkpoint.
+  db.version(3).stores({ checkpoints: 'runId' });
   return db;
 }
 

@@ -1,6 +1,6 @@
 /** Training runs, their per-step metrics and the model files they produced. */
 import type { ModelFiles, ProgressEvent } from '../core/types';
-import type { FileFolder, MetricRecord, RunRecord, StudioDb } from './db';
+import type { FileFolder, MetricRecord, Resumable, RunRecord, StudioDb } from './db';
 
 export type NewRun = Omit<RunRecord, 'id'>;
 
@@ -38,11 +38,40 @@ export async function saveRunOutputs(
     ...Object.entries(outputs.model).map(([name, bytes]) => ({ runId, folder: 'model' as FileFolder, name, blob: new Blob([bytes as BlobPart]) })),
     ...Object.entries(outputs.adapter ?? {}).map(([name, bytes]) => ({ runId, folder: 'adapter' as FileFolder, name, blob: new Blob([bytes as BlobPart]) })),
   ];
-  await db.transaction('rw', db.files, db.runs, async () => {
+  await db.transaction('rw', db.files, db.runs, db.checkpoints, async () => {
     await db.files.where('runId').equals(runId).delete();
     await db.files.bulkAdd(records);
-    await db.runs.update(runId, changes);
+    // The run is over: its checkpoint has nothing left to resume.
+    await db.checkpoints.delete(runId);
+    await db.runs.update(runId, { ...changes, resumable: undefined });
   });
+}
+
+/** Replaces the run's checkpoint and records where it was taken, in one transaction. */
+export async function saveCheckpoint(db: StudioDb, runId: number, bytes: Uint8Array, at: Omit<Resumable, 'savedAt'>): Promise<Resumable> {
+  const resumable = { ...at, savedAt: Date.now() };
+  await db.transaction('rw', db.checkpoints, db.runs, async () => {
+    await db.checkpoints.put({ runId, blob: new Blob([bytes as BlobPart]) });
+    await db.runs.update(runId, { resumable });
+  });
+  return resumable;
+}
+
+export async function loadCheckpoint(db: StudioDb, runId: number): Promise<Uint8Array | null> {
+  const record = await db.checkpoints.get(runId);
+  return record ? new Uint8Array(await record.blob.arrayBuffer()) : null;
+}
+
+export async function deleteCheckpoint(db: StudioDb, runId: number): Promise<void> {
+  await db.transaction('rw', db.checkpoints, db.runs, async () => {
+    await db.checkpoints.delete(runId);
+    await db.runs.update(runId, { resumable: undefined });
+  });
+}
+
+/** Drops a run's metrics after `step`: a resumed run records them again from its checkpoint. */
+export async function trimMetrics(db: StudioDb, runId: number, step: number): Promise<void> {
+  await db.metrics.where('[runId+step]').between([runId, step], [runId, Infinity], false, true).delete();
 }
 
 export interface RunFiles {
@@ -67,9 +96,10 @@ export async function hasRunFiles(db: StudioDb, runId: number): Promise<boolean>
 }
 
 export async function deleteRun(db: StudioDb, id: number): Promise<void> {
-  await db.transaction('rw', db.runs, db.metrics, db.files, async () => {
+  await db.transaction('rw', db.runs, db.metrics, db.files, db.checkpoints, async () => {
     await db.metrics.where('runId').equals(id).delete();
     await db.files.where('runId').equals(id).delete();
+    await db.checkpoints.delete(id);
     await db.runs.delete(id);
   });
 }
@@ -81,5 +111,13 @@ export async function deleteRun(db: StudioDb, id: number): Promise<void> {
 export async function markInterruptedRuns(db: StudioDb): Promise<number> {
   return db.runs
     .filter((r) => r.status === 'running' || r.status === 'paused')
-    .modify({ status: 'interrupted', message: 'The page was closed or reloaded while this run was training.' });
+    .modify((r) => {
+      r.status = 'interrupted';
+      r.message = `The page was closed or reloaded while this run was training.${r.resumable ? ` ${resumeHint(r.resumable)}` : ''}`;
+    });
+}
+
+/** What a kept checkpoint offers, as a person reads it. */
+export function resumeHint(r: Resumable): string {
+  return `It was saved at step ${r.step} of ${r.totalSteps}: Resume goes on from there.`;
 }

@@ -30,6 +30,16 @@ export function LiveProgress() {
         <span className={`status status-${live ? active.status : run.status}`}>{live ? STATUS_TEXT[active.status] : run.status}</span>
       </div>
       <ProgressBar label="Training progress" fraction={p?.fraction ?? 0} text={text} />
+      {live && active.checkpointError && (
+        <p className="small error" role="status">
+          {active.checkpointError}
+        </p>
+      )}
+      {live && !active.checkpointError && active.savedStep !== null && (
+        <p className="muted small" aria-label="Checkpoint">
+          Saved for resuming at step {active.savedStep}: if this page closes, the run goes on from there.
+        </p>
+      )}
       {!live && run.message && <p className="muted small">{run.message}</p>}
     </div>
   );

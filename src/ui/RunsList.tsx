@@ -54,9 +54,10 @@ function evaluationLine(e: RunEvaluation): string {
   return `Evaluated on ${parts.join(' · ')}`;
 }
 
-function RunItem({ run, viewed, live, compared, unsaved }: { run: RunRecord; viewed: boolean; live: boolean; compared: boolean; unsaved: boolean }) {
-  const { viewRun, downloadWeights, deleteRun, reuseSettings, toggleCompare, keepUnsaved } = studio.getState();
+function RunItem({ run, viewed, live, busy, compared, unsaved }: { run: RunRecord; viewed: boolean; live: boolean; busy: boolean; compared: boolean; unsaved: boolean }) {
+  const { viewRun, downloadWeights, deleteRun, reuseSettings, toggleCompare, keepUnsaved, resumeRun } = studio.getState();
   const hasWeights = run.status === 'completed' || run.status === 'stopped';
+  const resumable = !live && (run.status === 'interrupted' || run.status === 'failed') ? run.resumable : undefined;
   const metrics = metricsLine(run);
   return (
     <li aria-label={run.name} className={`run${viewed ? ' selected' : ''}`}>
@@ -83,9 +84,21 @@ function RunItem({ run, viewed, live, compared, unsaved }: { run: RunRecord; vie
         </div>
       )}
       <div className="run-actions">
-        <button type="button" className="button small primary" disabled={!hasWeights || live} onClick={() => void downloadWeights(run.id)}>
-          Download weights
-        </button>
+        {resumable ? (
+          <button
+            type="button"
+            className="button small primary"
+            disabled={busy}
+            title={busy ? 'Another run is training' : `Go on training from the checkpoint saved ${new Date(resumable.savedAt).toLocaleString()}, on the backend chosen in Training`}
+            onClick={() => void resumeRun(run.id)}
+          >
+            Resume from step {resumable.step}
+          </button>
+        ) : (
+          <button type="button" className="button small primary" disabled={!hasWeights || live} onClick={() => void downloadWeights(run.id)}>
+            Download weights
+          </button>
+        )}
         {unsaved && (
           <button type="button" className="button small" onClick={() => void keepUnsaved(run.id)}>
             Keep in this browser
@@ -127,7 +140,7 @@ export function RunsList() {
       ) : (
         <ul className="run-list" aria-label="Runs">
           {runs.map((r) => (
-            <RunItem key={r.id} run={r} viewed={r.id === viewRunId} live={r.id === activeId} compared={compareIds.includes(r.id)} unsaved={r.id in unsaved} />
+            <RunItem key={r.id} run={r} viewed={r.id === viewRunId} live={r.id === activeId} busy={activeId !== undefined} compared={compareIds.includes(r.id)} unsaved={r.id in unsaved} />
           ))}
         </ul>
       )}

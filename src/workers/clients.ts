@@ -2,7 +2,7 @@
  * The page's side of the workers. Only the worker *types* are imported, so the two
  * sides cannot drift; Vite bundles each worker as an ES module.
  */
-import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
+import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import type { BackendChoice, Capabilities } from '../core/backend';
 import type { ProgressEvent, TrainRequest, TrainResult } from '../core/types';
 import type { Outcome } from './errors';
@@ -10,6 +10,7 @@ import { workerHandle } from './workerHandle';
 import type { ImportApi } from './import.worker';
 import type { ImportProgress, ImportSummary } from './importJob';
 import type { TrainApi } from './train.worker';
+import type { Checkpointing } from './checkpointing';
 
 /**
  * Imports one file in a fresh worker, closed when the import ends. Aborting terminates
@@ -50,6 +51,7 @@ export async function startTrainingWorker(
   backend: BackendChoice,
   request: TrainRequest,
   onProgress: (e: ProgressEvent) => void,
+  checkpointing?: Checkpointing,
 ): Promise<StartOutcome> {
   const { api, dispose, crashed } = workerHandle<TrainApi>(new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: 'train' }), 'training');
   const init = await Promise.race([api.init(backend), crashed]);
@@ -57,7 +59,13 @@ export async function startTrainingWorker(
     dispose();
     return init;
   }
-  const result = Promise.race([api.train(request, proxy(onProgress)), crashed]).catch(
+  let train: Promise<Outcome<TrainResult>>;
+  if (checkpointing) {
+    // The checkpoint's bytes move to the worker; the page does not need them again.
+    const { onCheckpoint, resume, everyMs } = checkpointing;
+    train = api.train(request, proxy(onProgress), transfer({ resume, everyMs }, resume ? [resume.buffer as ArrayBuffer] : []), proxy(onCheckpoint));
+  } else train = api.train(request, proxy(onProgress));
+  const result = Promise.race([train, crashed]).catch(
     (e: unknown): Outcome<TrainResult> => ({ ok: false, error: { code: 'worker', message: (e as Error).message ?? String(e) } }),
   );
   return {

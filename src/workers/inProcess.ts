@@ -8,9 +8,15 @@ import { TrainControl } from '../core/train/control';
 import { train } from '../core/train/trainer';
 import type { ProgressEvent, TrainRequest, TrainResult } from '../core/types';
 import type { StartOutcome } from './clients';
+import { checkpointCallbacks, type Checkpointing } from './checkpointing';
 import { toTravellingError, type Outcome } from './errors';
 
-export async function startTrainingInProcess(backend: BackendChoice, request: TrainRequest, onProgress: (e: ProgressEvent) => void): Promise<StartOutcome> {
+export async function startTrainingInProcess(
+  backend: BackendChoice,
+  request: TrainRequest,
+  onProgress: (e: ProgressEvent) => void,
+  checkpointing?: Checkpointing,
+): Promise<StartOutcome> {
   let capabilities;
   try {
     capabilities = await initBackend(backend);
@@ -18,10 +24,13 @@ export async function startTrainingInProcess(backend: BackendChoice, request: Tr
     return { ok: false, error: toTravellingError(e) };
   }
   const control = new TrainControl();
-  const result: Promise<Outcome<TrainResult>> = train(request, { onProgress, control }).then(
-    (value) => ({ ok: true, value }),
-    (e: unknown) => ({ ok: false, error: toTravellingError(e) }),
-  );
+  // Decoding can refuse the bytes: that is the run's outcome, as in the worker.
+  const result: Promise<Outcome<TrainResult>> = Promise.resolve()
+    .then(() => train(request, { onProgress, control, ...checkpointCallbacks(checkpointing, checkpointing?.onCheckpoint) }))
+    .then(
+      (value) => ({ ok: true, value }),
+      (e: unknown) => ({ ok: false, error: toTravellingError(e) }),
+    );
   return {
     ok: true,
     value: {

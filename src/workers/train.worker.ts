@@ -8,6 +8,7 @@ import { backendLoss, initBackend, settledBackendLoss, type BackendChoice, type 
 import { TrainControl } from '../core/train/control';
 import { train } from '../core/train/trainer';
 import type { ProgressEvent, TrainRequest, TrainResult } from '../core/types';
+import { checkpointCallbacks, type Checkpointing } from './checkpointing';
 import { gpuLostError, toTravellingError, type Outcome } from './errors';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -59,11 +60,20 @@ const api = {
     }
   },
 
-  async train(req: TrainRequest, onProgress: (e: ProgressEvent) => void): Promise<Outcome<TrainResult>> {
+  async train(
+    req: TrainRequest,
+    onProgress: (e: ProgressEvent) => void,
+    checkpointing?: Omit<Checkpointing, 'onCheckpoint'> | null,
+    onCheckpoint?: Checkpointing['onCheckpoint'],
+  ): Promise<Outcome<TrainResult>> {
     control = new YieldingControl();
     let last: ProgressEvent | null = null;
     try {
       const result = await train(req, {
+        // Nothing read from a lost GPU is kept: it may be zeros rather than the weights.
+        ...checkpointCallbacks(checkpointing, onCheckpoint && ((bytes, at) => (backendLoss() ? Promise.resolve() : onCheckpoint(bytes, at))), (bytes) =>
+          transfer(bytes, [bytes.buffer as ArrayBuffer]),
+        ),
         onProgress: (e) => {
           // A lost GPU may read back zeros rather than fail: its steps are not reported as training.
           if (backendLoss()) return;
