@@ -151,37 +151,6 @@ interface State {
 const STATE = 'state.json';
 const OPTIM = 'optimizer.safetensors';
 
-/**
- * AdamW keeps its moments private and has no state export; checkpointing needs them, so
- * we reach in through one narrow, checked view. Moments are either m and v (reference
- * path) or one interleaved mv buffer (fused kernels): whichever a slot has is saved and
- * restored under the parameter's name.
- */
-type MomentVar = tf.Variable | null | undefined;
-interface AdamSlot {
-  m?: MomentVar;
-  v?: MomentVar;
-  mv?: MomentVar;
-}
-interface AdamInternals {
-  slots: Map<string, AdamSlot>;
-  t: number;
-}
-function adamInternals(opt: AdamW): AdamInternals {
-  const o = opt as unknown as AdamInternals;
-  if (!(o.slots instanceof Map) || typeof o.t !== 'number') throw new Error('AdamW internals changed: update adamInternals() in scripts/pretrain.ts');
-  return o;
-}
-function momentsOf(slot: AdamSlot): [string, tf.Variable][] {
-  const out: [string, tf.Variable][] = [];
-  for (const k of ['m', 'v', 'mv'] as const) {
-    const t = slot[k];
-    if (t) out.push([k, t]);
-  }
-  if (out.length === 0) throw new Error('AdamW internals changed: a slot has no moments; update adamInternals() in scripts/pretrain.ts');
-  return out;
-}
-
 function writeAtomically(dir: string, files: ModelFiles): void {
   const tmp = `${dir}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
@@ -190,28 +159,28 @@ function writeAtomically(dir: string, files: ModelFiles): void {
   renameSync(tmp, dir);
 }
 
+/** AdamW's moments are saved as `NAME.m` and `NAME.v` (whatever layout the backend keeps), its step count as metadata. */
 async function saveCheckpoint(dir: string, model: LoadedModel, tokFiles: ModelFiles, opt: AdamW, state: State): Promise<void> {
   const files = await saveModel(model, 'lm', tokFiles);
-  const adam = adamInternals(opt);
+  const adam = await opt.exportState();
   const moments = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const [name, slot] of adam.slots) {
-    for (const [k, t] of momentsOf(slot)) moments.set(`${name}.${k}`, { shape: [...t.shape], data: (await t.data()) as Float32Array });
+  for (const [name, { m, v }] of adam.moments) {
+    moments.set(`${name}.m`, { shape: [m.length], data: m });
+    moments.set(`${name}.v`, { shape: [v.length], data: v });
   }
   files[OPTIM] = serializeSafetensors(moments, { metadata: { t: String(adam.t) } });
   files[STATE] = jsonFile(state);
   writeAtomically(dir, files);
 }
 
-function restoreOptimizer(opt: AdamW, bytes: Uint8Array): void {
+function restoreOptimizer(opt: AdamW, params: Iterable<string>, bytes: Uint8Array): void {
   const st = parseSafetensors(bytes, OPTIM);
-  const adam = adamInternals(opt);
-  for (const [name, slot] of adam.slots) {
-    for (const [k, t] of momentsOf(slot)) {
-      if (!st.has(`${name}.${k}`)) throw new Error(`${OPTIM} has no "${name}.${k}": it was written with another optimizer layout (backend)`);
-      t.assign(tf.tensor(st.getFloat32(`${name}.${k}`), t.shape));
-    }
+  const moments = new Map<string, { m: Float32Array; v: Float32Array }>();
+  for (const name of params) {
+    for (const k of ['m', 'v']) if (!st.has(`${name}.${k}`)) throw new Error(`${OPTIM} has no "${name}.${k}": it was written for another model`);
+    moments.set(name, { m: st.getFloat32(`${name}.m`), v: st.getFloat32(`${name}.v`) });
   }
-  adam.t = Number(st.metadata?.t ?? 0);
+  opt.importState({ t: Number(st.metadata?.t ?? 0), moments });
 }
 
 function docCounts(train: Doc[], val: Doc[]): CardFacts['docs'] {
@@ -316,7 +285,7 @@ export async function pretrain(opts: PretrainOptions): Promise<CardFacts> {
   const model = loadModel(base);
   const run: ModelRun = { model, lora: null, task: 'lm' };
   const opt = new AdamW(model.params, { weightDecay: s.weightDecay });
-  if (prior) restoreOptimizer(opt, base[OPTIM]);
+  if (prior) restoreOptimizer(opt, model.params.keys(), base[OPTIM]);
   const state: State = prior ?? { settings: s, step: 0, tokensSeen: 0, trainMs: 0, history: [] };
   const nParams = [...model.params.values()].reduce((a, v) => a + v.size, 0);
   log(`model: ${modelShape(s)}, ${nParams.toLocaleString('en-US')} parameters; ${prior ? `resuming at step ${state.step}` : 'starting from scratch'} of ${s.totalSteps}`);
