@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,6 +119,41 @@ describe('cli', () => {
     expect(pred.prompt).toBe('q1:');
     expect(pred.ids.length).toBeGreaterThan(0);
     expect(pred.ids.length).toBeLessThanOrEqual(5);
+  });
+
+  it('train --checkpoint: killed mid-run, the same command goes on from the file to the weights of a run never stopped', async () => {
+    const args = (out: string) => ['train', '--model', modelDir, '--data', join(dir, 'qa.jsonl'), '--task', 'lm', '--out', out, '--epochs', '20', '--batch-size', '4', '--val-split', '0', '--dropout', '0.1', '--backend', 'cpu'];
+    const whole = await cli(...args(join(dir, 'whole')), '--quiet');
+    expect(whole.code).toBe(0);
+    const ck = join(dir, 'run.ckpt');
+    const out = join(dir, 'resumed');
+    // Killed (as a closed terminal or a crash would) once step 5 is reported: a checkpoint is kept after every step.
+    await new Promise<void>((resolve) => {
+      const child = spawn(TSX, [join(ROOT, 'src/cli.ts'), ...args(out), '--checkpoint', ck, '--checkpoint-every', '0'], { cwd: ROOT });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (/^step 5\//m.test(err)) child.kill('SIGKILL');
+      });
+      child.on('exit', () => resolve());
+    });
+    expect(existsSync(ck)).toBe(true);
+    expect(existsSync(join(out, 'model.safetensors'))).toBe(false);
+    const again = await cli(...args(out), '--checkpoint', ck);
+    expect(again.code).toBe(0);
+    const from = Number(/^resuming from step (\d+) of 60 \(/m.exec(again.stderr)?.[1]);
+    expect(from).toBeGreaterThanOrEqual(5);
+    expect(from).toBeLessThan(60);
+    expect(again.stderr).not.toMatch(/^step 1\//m);
+    const curve = (d: string) => readJson<{ lossCurve: { step: number; trainLoss: number }[] }>(join(d, 'metrics.json')).lossCurve.map((e) => [e.step, e.trainLoss]);
+    expect(curve(out)).toEqual(curve(join(dir, 'whole')));
+    expect(readFileSync(join(out, 'model.safetensors'))).toEqual(readFileSync(join(dir, 'whole', 'model.safetensors')));
+    expect(existsSync(ck)).toBe(false);
+    // A checkpoint of another run is refused, and said.
+    writeFileSync(ck, readFileSync(join(out, 'model.safetensors')));
+    const wrong = await cli(...args(join(dir, 'x')), '--checkpoint', ck);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain(`${ck} is not a training checkpoint of this studio.`);
   });
 
   it('says in one line what is wrong and exits non-zero', async () => {

@@ -2,7 +2,7 @@
  * The studio's engine, headless: `npm run cli -- <command> [options]`.
  * Every command prints JSON on stdout; an error prints one line on stderr and exits 1.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend, tf, type BackendChoice } from './core/backend';
@@ -13,6 +13,7 @@ import { disposeModel, loadModel } from './core/io/hf';
 import { taskLogits } from './core/model/runner';
 import { loadTokenizer } from './core/tokenize/tokenizer';
 import { train } from './core/train/trainer';
+import { decodeCheckpoint, encodeCheckpoint } from './core/train/checkpoint';
 import { DATA_COMMANDS, DATA_OPTIONS, DATA_USAGE } from './cliData';
 import { DEFAULT_HYPERPARAMS, type Hyperparams, type Method, type Task } from './core/types';
 import { readFolder, writeFolder } from './testutil/node';
@@ -24,6 +25,8 @@ const USAGE = `usage: npm run cli -- <command> [options]
            [--batch-size N] [--max-length N] [--warmup N] [--weight-decay N] [--dropout N] [--schedule linear|cosine|constant]
            [--lora-r N] [--lora-alpha N] [--lora-targets c_attn,mlp.c_fc] [--trainable-blocks N] [--seed N] [--val-split F]
            [--eval-every N] [--patience N] [--max-steps N] [--grad-accum N] [--class-weights] [--group-by-length] [--text-column C] [--label-column C]
+           [--checkpoint FILE] (kept every --checkpoint-every SECONDS, default 60; when FILE exists the run goes on from it,
+           to the same weights as a run never stopped; removed when the run ends)
   eval     --model DIR --data FILE [--max-length N] [--batch-size N] [--text-column C] [--label-column C]
            [--robustness] (also: seeded typos, casing, punctuation, dropped words, synonyms; mistakes; completions;
            progress on stderr unless --quiet) [--baseline-train FILE] (a classifier's training rows: bag-of-words
@@ -67,6 +70,8 @@ const OPTIONS = {
   'group-by-length': { type: 'boolean' },
   'text-column': { type: 'string' },
   'label-column': { type: 'string' },
+  checkpoint: { type: 'string' },
+  'checkpoint-every': { type: 'string' },
   'max-new-tokens': { type: 'string' },
   temperature: { type: 'string' },
   'top-k': { type: 'string' },
@@ -202,7 +207,22 @@ async function cmdTrain(v: Values): Promise<void> {
   const base = readFolder(modelDir(v));
   const { examples } = readData(v, task);
   const quiet = v.quiet === true;
+  const ckFile = typeof v.checkpoint === 'string' && v.checkpoint !== '' ? v.checkpoint : null;
+  const everyMs = number(v, 'checkpoint-every', 60, nonNegative) * 1000;
+  const resume = ckFile && existsSync(ckFile) ? decodeCheckpoint(new Uint8Array(readFileSync(ckFile)), ckFile) : undefined;
+  if (resume && !quiet) process.stderr.write(`resuming from step ${resume.step} of ${resume.totalSteps} (${ckFile})\n`);
   const result = await train({ task, method, base, train: examples, hyperparams }, {
+    resume,
+    checkpoints: ckFile
+      ? {
+          everyMs,
+          save: (c) => {
+            // Written whole, then renamed over the last one: a kill mid-write leaves the previous checkpoint.
+            writeFileSync(`${ckFile}.tmp`, encodeCheckpoint(c));
+            renameSync(`${ckFile}.tmp`, ckFile);
+          },
+        }
+      : undefined,
     onProgress: (e) => {
       if (quiet) return;
       const val = e.val ? ` val_loss ${e.val.loss.toFixed(4)}${e.val.accuracy !== undefined ? ` val_acc ${e.val.accuracy.toFixed(3)}` : ''}` : '';
@@ -222,6 +242,8 @@ async function cmdTrain(v: Values): Promise<void> {
     lossCurve: result.history.map((e) => ({ step: e.step, epoch: e.epoch, trainLoss: e.trainLoss, learningRate: e.learningRate, gradNorm: e.gradNorm, tokensPerSec: e.tokensPerSec, val: e.val ?? null })),
   };
   writeFileSync(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  // The run is over and its weights written: nothing is left to resume.
+  if (ckFile) rmSync(ckFile, { force: true });
   print({ out, stopReason: result.stopReason, message: result.message, steps: result.history.length, finalTrainLoss: result.history.at(-1)?.trainLoss ?? null, best: result.best ?? null });
   if (result.stopReason === 'non-finite') throw new CliError(result.message);
 }
