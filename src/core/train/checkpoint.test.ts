@@ -114,6 +114,25 @@ describe('resuming from a checkpoint', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('spaces checkpoints out so that saving takes at most 5% of the run', async () => {
+    // A clock that moves 10 ms a step and 5 ms a save: a save may come every 95 ms (5 / 0.05 - 5), not every 20.
+    let t = 0;
+    const steps: number[] = [];
+    const r = await train(request('lm', 'lora', { epochs: 5, batchSize: 2, gradAccumSteps: 1 }), {
+      now: () => t,
+      onProgress: () => void (t += 10),
+      checkpoints: {
+        everyMs: 20,
+        save: (c) => {
+          t += 5;
+          steps.push(c.step);
+        },
+      },
+    });
+    expect(r.history).toHaveLength(40);
+    expect(steps).toEqual([2, 12, 22, 32]);
+  });
+
   it('refuses a checkpoint of another request, and a file that is not a checkpoint', async () => {
     const req = request('lm', 'full');
     const { saved } = await trainWithCheckpoints({ ...req, hyperparams: { ...req.hyperparams, epochs: 1 } });

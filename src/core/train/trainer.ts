@@ -29,9 +29,14 @@ export interface TrainCallbacks {
   /**
    * Resumable state, every `everyMs` of training and whenever the run is paused (not after
    * the last step: the result follows). The loop waits for `save`, which should not throw.
+   * Saving a large model takes a while, so saves are spaced out further when needed to keep
+   * them to CHECKPOINT_MAX_OVERHEAD of the run's time; `everyMs` 0 saves after every step.
    */
   checkpoints?: { everyMs: number; save: (c: TrainCheckpoint) => Promise<void> | void };
 }
+
+/** The share of a run's time checkpoints may take (a 2 s save of a large model: one every 38 s at most). */
+export const CHECKPOINT_MAX_OVERHEAD = 0.05;
 
 interface StepOutcome {
   loss: number;
@@ -166,8 +171,10 @@ export async function train(req: TrainRequest, cb: TrainCallbacks = {}): Promise
   const lengths = prep.train.map((s) => s.ids.length);
   let savedAt = now();
   let savedStep = step;
+  let gapMs = cb.checkpoints?.everyMs ?? Infinity;
   const saveCheckpoint = async (epoch: number, micro: number) => {
     if (!cb.checkpoints) return;
+    const t0 = now();
     await cb.checkpoints.save({
       fingerprint,
       step,
@@ -184,6 +191,8 @@ export async function train(req: TrainRequest, cb: TrainCallbacks = {}): Promise
     });
     savedAt = now();
     savedStep = step;
+    const { everyMs } = cb.checkpoints;
+    gapMs = everyMs === 0 ? 0 : Math.max(everyMs, (savedAt - t0) * (1 / CHECKPOINT_MAX_OVERHEAD - 1));
   };
 
   const validate = async (): Promise<ValMetrics | undefined> => {
@@ -268,7 +277,7 @@ export async function train(req: TrainRequest, cb: TrainCallbacks = {}): Promise
           if (hp.maxSteps > 0 && step === hp.maxSteps && step < stepsPerEpoch * hp.epochs) stopReason = 'max-steps';
           break outer;
         }
-        if (cb.checkpoints && now() - savedAt >= cb.checkpoints.everyMs) await saveCheckpoint(epoch, m + group.length);
+        if (cb.checkpoints && now() - savedAt >= gapMs) await saveCheckpoint(epoch, m + group.length);
       }
     }
     if (bestWeights && (stopReason === 'early-stopped' || stopReason === 'completed' || stopReason === 'max-steps')) {
