@@ -141,7 +141,7 @@ const KEEP_DEVICE = `{
 }
 `;
 
-test('a GPU lost mid-run ends the run with what happened and what to do', async ({ page }) => {
+test('a GPU lost mid-run ends the run with what happened and what to do, and it resumes on wasm from its checkpoint', async ({ page }) => {
   test.setTimeout(420_000);
   await page.route(/train\.worker/, async (route) => {
     const response = await route.fetch();
@@ -157,6 +157,12 @@ test('a GPU lost mid-run ends the run with what happened and what to do', async 
   await page.getByRole('button', { name: 'Start training' }).click();
   const progress = page.getByRole('progressbar', { name: 'Training progress' });
   await expect(progress).toHaveAttribute('aria-valuetext', /Step \d+ \/ 200/, { timeout: 240_000 });
+  // A pause keeps a checkpoint (read back from the GPU: the fused AdamW's interleaved moments).
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const saved = page.getByLabel('Checkpoint');
+  await expect(saved).toContainText(/^Saved for resuming at step \d+/, { timeout: 120_000 });
+  const step = Number((await saved.textContent())!.match(/step (\d+)/)![1]);
+  await page.getByRole('button', { name: 'Resume', exact: true }).click();
   const worker = page.workers().find((w) => /train\.worker/.test(w.url()));
   expect(worker).toBeDefined();
   await worker!.evaluate(() => (globalThis as unknown as { __studioDevice: { destroy(): void } }).__studioDevice.destroy());
@@ -169,4 +175,16 @@ test('a GPU lost mid-run ends the run with what happened and what to do', async 
   await expect(run).toContainText('The GPU was lost at step');
   // The curves up to the loss are kept with the run.
   await expect(page.getByRole('region', { name: 'Training loss chart' })).toBeVisible();
+
+  // The checkpoint outlived the GPU: the run goes on from it on WebAssembly.
+  await expect(run).toContainText(`It was saved at step ${step} of 200: Resume goes on from there.`);
+  await page.getByLabel('Backend', { exact: true }).selectOption('wasm');
+  await run.getByRole('button', { name: `Resume from step ${step}` }).click();
+  await expect(page.getByRole('status', { name: 'Backend in use' })).toHaveText(/^Running on wasm/);
+  const shown = async () => Number((await progress.getAttribute('aria-valuetext'))?.match(/^Step (\d+)/)?.[1] ?? 0);
+  await expect.poll(shown, { timeout: 60_000 }).toBeGreaterThan(step);
+  await page.getByRole('button', { name: 'Stop training' }).click();
+  await expect(run.locator('.status')).toHaveText('stopped', { timeout: 60_000 });
+  await expect(run.locator('.run-metrics').first()).toContainText(/^\d+ steps · train loss \d/);
+  await expect(run.getByRole('button', { name: 'Download weights' })).toBeEnabled();
 });
