@@ -6,6 +6,7 @@ import type { BackendChoice, BackendName } from '../core/backend';
 import { toExamples } from '../core/data/detect';
 import { rowsToExamples } from '../core/data/rows';
 import type { Example, ModelFiles } from '../core/types';
+import { trainValRows } from '../core/train/setup';
 import { loadRows } from '../storage/datasets';
 import type { RunRecord } from '../storage/db';
 import { loadRunFiles, updateRun } from '../storage/runs';
@@ -176,11 +177,11 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
     return ids.filter((i) => trained.has(i)).length;
   }
 
-  /** The rows a classifier run could train on (its version's train rows, or the imported rows), for the baselines; null when not known. */
+  /** The rows a classifier run trained on (its version's train rows, or the imported rows less its validation share), for the baselines; null when not known. */
   async function runTrainRows(): Promise<Example[] | null> {
     const run = loadedRun();
     if (!run || run.task !== 'classify' || run.versionId === undefined) return null;
-    if (run.versionId === null) return (await evalRows(`all:${run.datasetId}`)).examples;
+    if (run.versionId === null) return trainValRows({ task: run.task, train: (await evalRows(`all:${run.datasetId}`)).examples, hyperparams: run.hyperparams }).train;
     return rowsToExamples((await loadVersionRows(deps.db(), run.versionId)).filter((r) => r.split !== 'test' && r.split !== 'validation'));
   }
 

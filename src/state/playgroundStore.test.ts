@@ -200,6 +200,25 @@ describe('playground in the store', () => {
     }
   });
 
+  it("trains a run's baselines on the rows it trained on: the imported rows less its validation share", async () => {
+    const store = await ready(deps());
+    await store.getState().importFiles([reviews()]);
+    store.getState().setBackend('cpu');
+    store.getState().setHyperparams({ epochs: 1, batchSize: 8, maxLength: 16, maxSteps: 1, valSplit: 0.25 });
+    await store.getState().startTraining();
+    const run = store.getState().runs[0];
+    expect(run).toMatchObject({ status: 'completed', versionId: null });
+    const other = new File([`text,label\n${labeledRows(6).map((r) => `"${r[0]} again",${r[1]}`).join('\n')}\n`], 'other.csv');
+    await store.getState().importFiles([other]);
+    await store.getState().setPlaygroundBackend('cpu');
+    await store.getState().choosePlaygroundSource(`run:${run.id}`);
+    const source = store.getState().playground.evaluation.sources.find((x) => x.label.startsWith('other'))!;
+    store.getState().chooseEvalSource(source.key);
+    await store.getState().evaluateModel();
+    // 24 imported rows, 6 of them (25%, stratified) held out to validate: the run learned from 18.
+    expect(store.getState().playground.evaluation.report!.baselines).toMatchObject({ trainRows: 18 });
+  });
+
   it('scores a language model on labelled rows as text, and asks for rows when none are chosen', async () => {
     const store = await ready(deps());
     await store.getState().importFiles([reviews()]);

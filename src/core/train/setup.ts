@@ -62,6 +62,13 @@ export function selectTrainable(model: LoadedModel, method: Method, hp: Hyperpar
   return out;
 }
 
+/** The rows a run trains and validates on: its own validation rows, or `valSplit` of its rows held out (stratified by label for a classifier). */
+export function trainValRows(req: Pick<TrainRequest, 'task' | 'train' | 'val' | 'hyperparams'>): { train: Example[]; val: Example[] } {
+  const hp = req.hyperparams;
+  const stratify = req.task === 'classify' ? (e: Example) => (e.kind === 'labeled' ? e.label : '') : undefined;
+  return req.val ? { train: req.train, val: req.val } : splitTrainVal(req.train, hp.valSplit, hp.seed, stratify);
+}
+
 export function prepareRun(req: TrainRequest): PreparedRun {
   const hp = req.hyperparams;
   if (req.train.length === 0) throw new Error('the training set is empty');
@@ -73,8 +80,7 @@ export function prepareRun(req: TrainRequest): PreparedRun {
       const names: Record<string, string> = { lm: 'text generation', classify: 'classification' };
       throw new Error(`${model.config.modelType} models support ${model.arch.tasks.map((t) => names[t]).join(' and ')} only, not ${names[req.task]}`);
     }
-    const stratify = req.task === 'classify' ? (e: Example) => (e.kind === 'labeled' ? e.label : '') : undefined;
-    const { train, val } = req.val ? { train: req.train, val: req.val } : splitTrainVal(req.train, hp.valSplit, hp.seed, stratify);
+    const { train, val } = trainValRows(req);
     const padId = tokenizer.padTokenId ?? model.config.padTokenId ?? model.config.eosTokenId ?? 0;
     let labels: string[] | undefined;
     if (req.task === 'classify') {
