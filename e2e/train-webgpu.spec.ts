@@ -188,3 +188,36 @@ test('a GPU lost mid-run ends the run with what happened and what to do, and it 
   await expect(run.locator('.run-metrics').first()).toContainText(/^\d+ steps · train loss \d/);
   await expect(run.getByRole('button', { name: 'Download weights' })).toBeEnabled();
 });
+
+test('a GPU lost under the playground says so, and choosing the model again reloads it', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.route(/playground\.worker/, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: KEEP_DEVICE + (await response.text()) });
+  });
+  await openStudio(page);
+  await page.getByLabel('Run on').selectOption('webgpu');
+  const picker = page.getByLabel('Model to try');
+  const tiny = (await picker.locator('option', { hasText: /Tiny GPT-2/ }).first().getAttribute('value'))!;
+  await picker.selectOption(tiny);
+  const badge = page.locator('.playground .badge');
+  await expect(badge).toHaveText('Running on webgpu', { timeout: 120_000 });
+  const worker = page.workers().find((w) => /playground\.worker/.test(w.url()));
+  expect(worker).toBeDefined();
+  await worker!.evaluate(() => (globalThis as unknown as { __studioDevice: { destroy(): void } }).__studioDevice.destroy());
+
+  await page.getByLabel('Prompt', { exact: true }).fill('the cat');
+  await setSlider(page, 'Max new tokens', 4);
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
+  const alert = page.locator('.playground').getByRole('alert');
+  await expect(alert).toContainText(/^The GPU was lost \(webgpu: destroyed/, { timeout: 120_000 });
+  await expect(alert).toContainText('Choose the model again to reload it');
+  await expect(picker).toHaveValue('');
+  // Chosen again, it loads on a new device and writes.
+  await picker.selectOption(tiny);
+  await expect(badge).toHaveText('Running on webgpu', { timeout: 120_000 });
+  await page.getByLabel('Prompt', { exact: true }).fill('the cat');
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: /tokens\/s/ })).toBeVisible({ timeout: 120_000 });
+  await expect(alert).toHaveCount(0);
+});

@@ -11,6 +11,7 @@ import { loadRows } from '../storage/datasets';
 import type { RunRecord } from '../storage/db';
 import { loadRunFiles, updateRun } from '../storage/runs';
 import { listVersions, loadVersionRows } from '../storage/versions';
+import type { TravellingError } from '../workers/errors';
 import type { PlaygroundSession } from '../workers/modelClients';
 import type { Classification, GenerationEnd, GenerationSettings, PlaygroundModel } from '../workers/playgroundJob';
 import { evalSources, evaluationSummary, NO_EVALUATION, trainedRowIds, type EvalSource, type EvaluationState } from './evaluation';
@@ -205,6 +206,16 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
     return { name: model.name, files: await deps.fetchModelFiles(model) };
   }
 
+  /** A lost GPU takes the loaded model with it: the page lets go of it, so choosing it again reloads it. */
+  function droppedOnLoss(error: TravellingError): boolean {
+    if (error.code !== 'gpu-lost') return false;
+    session?.dispose();
+    session = null;
+    endCompare();
+    patch({ status: 'idle', source: null, model: null, error: error.message, evaluation: { ...NO_EVALUATION, sourceKey: null } });
+    return true;
+  }
+
   async function load(): Promise<void> {
     const token = ++loadToken;
     session?.dispose();
@@ -313,7 +324,7 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
         }),
       ]);
       if (session !== s) return;
-      if (!out.ok) return void patch({ status: 'ready', error: out.error.message });
+      if (!out.ok) return void (droppedOnLoss(out.error) || patch({ status: 'ready', error: out.error.message }));
       const { text, tokens, ms, end } = out.value;
       patch({ status: 'ready', output: text, last: { tokens, ms, end } });
     },
@@ -329,7 +340,7 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
       if (!s || get().playground.status !== 'ready') return;
       patch({ status: 'classifying', error: null });
       const out = await s.classify(text);
-      if (session !== s) return;
+      if (session !== s || (!out.ok && droppedOnLoss(out.error))) return;
       patch(out.ok ? { status: 'ready', classification: out.value } : { status: 'ready', error: out.error.message });
     },
 
@@ -380,7 +391,7 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
           },
           { maxLength, baselineTrain },
         );
-        if (!out.ok) return done({ error: out.error.message });
+        if (!out.ok) return void ((session === s && droppedOnLoss(out.error)) || done({ error: out.error.message }));
         // The model under "Compare with" on the same rows, cut the same way: the same passes but the edits.
         let compared: EvaluationState['compared'] = null;
         if (c && other) {

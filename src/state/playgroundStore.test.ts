@@ -7,6 +7,8 @@ import { evaluateExamples, loadForInference } from '../core/eval/inference';
 import { loadRows } from '../storage/datasets';
 import { saveVersion } from '../storage/versions';
 import { closeStoreDbs, deps, ready, reviews, TINY } from '../testutil/storeHarness';
+import { startPlaygroundInProcess } from '../workers/playgroundInProcess';
+import type { StudioDeps } from './deps';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -236,6 +238,27 @@ describe('playground in the store', () => {
     store.getState().chooseEvalSource(null);
     await store.getState().evaluateModel();
     expect(store.getState().playground.evaluation.error).toBe('Choose the rows to evaluate on first.');
+  });
+
+  it('lets go of a model whose GPU was lost, so that choosing it again reloads it', async () => {
+    const lost = { code: 'gpu-lost', message: 'The GPU was lost (webgpu: destroyed), and the model loaded on it with it. Choose the model again to reload it, or run it on WebAssembly (CPU).' };
+    const disposed = vi.fn();
+    let loads = 0;
+    const startPlayground: NonNullable<StudioDeps['models']>['startPlayground'] = async (backend, files) => {
+      const out = await startPlaygroundInProcess(backend, files);
+      if (!out.ok || ++loads > 1) return out;
+      return { ok: true, value: { ...out.value, generate: async () => ({ ok: false, error: lost }), dispose: () => (disposed(), out.value.dispose()) } };
+    };
+    const store = await ready(deps({ models: { startPlayground } }));
+    await store.getState().setPlaygroundBackend('cpu');
+    await store.getState().choosePlaygroundSource('model:tiny');
+    await store.getState().generateText('the cat');
+    expect(store.getState().playground).toMatchObject({ status: 'idle', source: null, model: null, error: lost.message });
+    expect(disposed).toHaveBeenCalledOnce();
+    await store.getState().choosePlaygroundSource('model:tiny');
+    store.getState().setPlaygroundSettings({ maxNewTokens: 3 });
+    await store.getState().generateText('the cat');
+    expect(store.getState().playground).toMatchObject({ status: 'ready', error: null, last: { tokens: expect.any(Number) } });
   });
 
   it('reports a model that cannot load', async () => {
