@@ -101,6 +101,9 @@ describe('compareTable()', () => {
     expect(byLabel['Validation perplexity']).toBeUndefined();
     const same = compareTable([a, run(4, { final: a.final, finishedAt: a.finishedAt })]).results;
     expect(same.every((r) => r.best.length === 0)).toBe(true);
+    // A run resumed a day later counts the time it trained, not the day it waited.
+    const resumed = run(5, { final: { steps: 240, trainMs: 45_000 }, finishedAt: 86_400_000 });
+    expect(Object.fromEntries(compareTable([a, resumed]).results.map((r) => [r.label, r])).Time).toEqual({ label: 'Time', values: ['1m 00s', '45s'], best: [1] });
   });
 
   it('compares held-out scores only on rows every run was evaluated on', () => {

@@ -6,7 +6,7 @@
 import type { ProgressEvent } from '../core/types';
 import type { RunRecord } from '../storage/db';
 import { formatLearningRate } from './hyperparams';
-import { emaSmooth, formatDuration } from './metrics';
+import { emaSmooth, formatDuration, trainingTime } from './metrics';
 
 export type CompareMetric = 'valLoss' | 'smoothLoss' | 'valAccuracy';
 export type CompareAxis = 'step' | 'epoch';
@@ -110,7 +110,7 @@ export function compareTable(runs: readonly RunRecord[]): { settings: CompareRow
     resultRow('Validation loss', runs.map((r) => r.final?.valLoss), (v) => v.toFixed(4), 'lower'),
     resultRow('Validation accuracy', runs.map((r) => r.final?.valAccuracy), pct, 'higher'),
     resultRow('Validation perplexity', runs.map((r) => (r.task === 'lm' ? r.final?.perplexity : undefined)), (v) => v.toFixed(2), 'lower'),
-    resultRow('Time', runs.map((r) => (r.finishedAt ? r.finishedAt - r.createdAt : undefined)), formatDuration, 'lower'),
+    resultRow('Time', runs.map(trainingTime), formatDuration, 'lower'),
   ];
   // Steps are context, not a score.
   if (results[0]) results[0].best = [];

@@ -1,5 +1,6 @@
 /** Turning progress events into what the charts and the progress bar show. Pure functions. */
 import type { ProgressEvent } from '../core/types';
+import type { RunRecord } from '../storage/db';
 
 export interface ChartPoint {
   step: number;
@@ -81,4 +82,9 @@ export function formatBytes(n: number): string {
     i++;
   }
   return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
+/** How long a run trained: its recorded training time, or (older runs) from its start to its end. */
+export function trainingTime(r: Pick<RunRecord, 'final' | 'finishedAt' | 'createdAt'>): number | undefined {
+  return r.final?.trainMs ?? (r.finishedAt ? r.finishedAt - r.createdAt : undefined);
 }

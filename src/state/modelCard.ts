@@ -4,6 +4,7 @@
  * trained and what it scored, held-out evaluations included.
  */
 import type { RunRecord } from '../storage/db';
+import { trainingTime } from './metrics';
 
 const PIPELINE = { classify: 'text-classification', lm: 'text-generation' } as const;
 const METHOD = { full: 'full fine-tuning', freeze: 'freezing all but the top blocks', lora: 'LoRA' } as const;
@@ -82,7 +83,7 @@ export function modelCard(run: RunRecord, opts: CardOptions = {}): string {
     `- Epochs: ${hp.epochs}${hp.maxSteps ? `, at most ${hp.maxSteps} steps` : ''}; batch size ${hp.batchSize}${hp.gradAccumSteps > 1 ? ` x ${hp.gradAccumSteps} accumulated` : ''}${hp.groupByLength ? ' (rows grouped by length)' : ''}; max length ${hp.maxLength} tokens`,
     `- Learning rate ${hp.learningRate} (${hp.schedule}, ${hp.warmupSteps} warm-up steps); AdamW, weight decay ${hp.weightDecay}; gradient clipping at ${hp.maxGradNorm}; dropout ${hp.dropout}`,
     `- Seed ${hp.seed}; validation: ${hp.valSplit > 0 ? `${Math.round(hp.valSplit * 100)}% of the rows (or the data version's validation split)` : "the data version's validation split, if any"}, ${hp.evalEvery > 0 ? `every ${hp.evalEvery} steps` : 'once per epoch'}${hp.patience > 0 ? `; early stopping after ${hp.patience} validations without a lower loss, best weights kept` : ''}${run.task === 'classify' && hp.classWeights ? '; classes weighted by inverse frequency' : ''}`,
-    ...(run.finishedAt ? [`- Trained ${new Date(run.createdAt).toISOString().slice(0, 10)}, in ${Math.round((run.finishedAt - run.createdAt) / 1000)} s`] : []),
+    ...(run.finishedAt ? [`- Trained ${new Date(run.createdAt).toISOString().slice(0, 10)}, in ${Math.round(trainingTime(run)! / 1000)} s`] : []),
     '',
     '## Results',
     '',

@@ -93,6 +93,7 @@ export function finalMetrics(result: Pick<TrainResult, 'history' | 'best' | 'sto
   const lastVal = [...result.history].reverse().find((e) => e.val)?.val;
   return {
     steps: last?.step ?? 0,
+    trainMs: last?.elapsedMs,
     trainLoss: last?.trainLoss,
     valLoss: lastVal?.loss,
     valAccuracy: lastVal?.accuracy,

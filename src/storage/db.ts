@@ -72,6 +72,8 @@ export type RunStatus = 'running' | 'paused' | 'completed' | 'stopped' | 'failed
 
 export interface RunFinal {
   steps: number;
+  /** Time spent training (a resumed run's pause while the page was closed is not counted); absent in older runs. */
+  trainMs?: number;
   trainLoss?: number;
   valLoss?: number;
   valAccuracy?: number;

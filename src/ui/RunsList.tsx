@@ -1,7 +1,7 @@
 /** Every run with its settings, status and final metrics; view curves, download, reuse, delete. */
 import type { RunEvaluation, RunRecord } from '../storage/db';
 import { formatLearningRate } from '../state/hyperparams';
-import { formatDuration } from '../state/metrics';
+import { formatDuration, trainingTime } from '../state/metrics';
 import { studio, useStudio } from '../state/studio';
 import { RunCompare } from './RunCompare';
 
@@ -41,7 +41,8 @@ function metricsLine(r: RunRecord): string | null {
   if (f.valLoss !== undefined) parts.push(`val loss ${f.valLoss.toFixed(4)}`);
   if (f.valAccuracy !== undefined) parts.push(`val accuracy ${(f.valAccuracy * 100).toFixed(1)}%`);
   if (f.perplexity !== undefined && r.task === 'lm') parts.push(`perplexity ${f.perplexity.toFixed(2)}`);
-  if (r.finishedAt) parts.push(`took ${formatDuration(r.finishedAt - r.createdAt)}`);
+  const took = trainingTime(r);
+  if (took !== undefined) parts.push(`took ${formatDuration(took)}`);
   return parts.join(' · ');
 }
 
