@@ -67,6 +67,8 @@ test('a run paused, then closed, goes on from its checkpoint after a reload', as
   await expect(run.locator('.status')).toHaveText('interrupted');
   await expect(run).toContainText(`It was saved at step ${step} of 90: Resume goes on from there.`);
   expect((await countStored(page)).checkpoints).toBe(1);
+  // The run is shown at start, and its progress panel offers the same.
+  await expect(page.locator('.live').getByRole('button', { name: `Resume from step ${step}` })).toBeVisible();
 
   await page.getByLabel('Backend', { exact: true }).selectOption('wasm');
   await run.getByRole('button', { name: `Resume from step ${step}` }).click();

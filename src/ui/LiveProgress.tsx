@@ -2,6 +2,7 @@
 import { formatDuration, progressSummary } from '../state/metrics';
 import { useStudio } from '../state/studio';
 import { ProgressBar } from './ProgressBar';
+import { ResumeButton, resumableNow } from './ResumeButton';
 
 const STATUS_TEXT = {
   starting: 'Starting…',
@@ -17,6 +18,7 @@ export function LiveProgress() {
   const run = useStudio((s) => s.runs.find((r) => r.id === s.viewRunId));
   const live = active !== null && active.runId === run?.id;
   const p = progressSummary(events);
+  const resumable = run ? resumableNow(run, live) : undefined;
   if (!run) return <p className="empty">Start a run to see its progress and loss curves here.</p>;
   const text = p
     ? `Step ${p.step} / ${p.totalSteps} · epoch ${p.epoch.toFixed(2)} · ${Math.round(p.tokensPerSec).toLocaleString()} tokens/s` + (live ? ` · ${formatDuration(p.remainingMs)} left` : '')
@@ -41,6 +43,11 @@ export function LiveProgress() {
         </p>
       )}
       {!live && run.message && <p className="muted small">{run.message}</p>}
+      {resumable && (
+        <div className="buttons">
+          <ResumeButton run={run} at={resumable} busy={active !== null} />
+        </div>
+      )}
     </div>
   );
 }

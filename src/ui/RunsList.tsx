@@ -4,6 +4,7 @@ import { formatLearningRate } from '../state/hyperparams';
 import { formatDuration, trainingTime } from '../state/metrics';
 import { studio, useStudio } from '../state/studio';
 import { RunCompare } from './RunCompare';
+import { ResumeButton, resumableNow } from './ResumeButton';
 
 const METHOD = { full: 'full', freeze: 'freeze', lora: 'LoRA' } as const;
 const TASK = { lm: 'text generation', classify: 'classification' } as const;
@@ -56,9 +57,9 @@ function evaluationLine(e: RunEvaluation): string {
 }
 
 function RunItem({ run, viewed, live, busy, compared, unsaved }: { run: RunRecord; viewed: boolean; live: boolean; busy: boolean; compared: boolean; unsaved: boolean }) {
-  const { viewRun, downloadWeights, deleteRun, reuseSettings, toggleCompare, keepUnsaved, resumeRun } = studio.getState();
+  const { viewRun, downloadWeights, deleteRun, reuseSettings, toggleCompare, keepUnsaved } = studio.getState();
   const hasWeights = run.status === 'completed' || run.status === 'stopped';
-  const resumable = !live && (run.status === 'interrupted' || run.status === 'failed') ? run.resumable : undefined;
+  const resumable = resumableNow(run, live);
   const metrics = metricsLine(run);
   return (
     <li aria-label={run.name} className={`run${viewed ? ' selected' : ''}`}>
@@ -86,15 +87,7 @@ function RunItem({ run, viewed, live, busy, compared, unsaved }: { run: RunRecor
       )}
       <div className="run-actions">
         {resumable ? (
-          <button
-            type="button"
-            className="button small primary"
-            disabled={busy}
-            title={busy ? 'Another run is training' : `Go on training from the checkpoint saved ${new Date(resumable.savedAt).toLocaleString()}, on the backend chosen in Training`}
-            onClick={() => void resumeRun(run.id)}
-          >
-            Resume from step {resumable.step}
-          </button>
+          <ResumeButton run={run} at={resumable} busy={busy} />
         ) : (
           <button type="button" className="button small primary" disabled={!hasWeights || live} onClick={() => void downloadWeights(run.id)}>
             Download weights
