@@ -34,19 +34,8 @@ export interface TrainCheckpoint {
 const FORMAT = 'finetune-studio/train-checkpoint';
 const VERSION = '1';
 
-interface LoopState {
-  fingerprint: string;
-  step: number;
-  totalSteps: number;
-  epoch: number;
-  micro: number;
-  elapsedMs: number;
-  history: ProgressEvent[];
-  best?: { step: number; val: ValMetrics };
-  sinceBest: number;
-  adamT: number;
-  hasBest: boolean;
-}
+/** What the file keeps as JSON: the checkpoint less its tensors, and the optimizer's step count. */
+type LoopState = Omit<TrainCheckpoint, 'weights' | 'bestWeights' | 'optimizer'> & { adamT: number; hasBest: boolean };
 
 const flat = (data: Float32Array): TensorToWrite => ({ shape: [data.length], data });
 
@@ -58,19 +47,8 @@ export function encodeCheckpoint(c: TrainCheckpoint): Uint8Array {
     tensors.set(`adam.m/${name}`, flat(m));
     tensors.set(`adam.v/${name}`, flat(v));
   }
-  const state: LoopState = {
-    fingerprint: c.fingerprint,
-    step: c.step,
-    totalSteps: c.totalSteps,
-    epoch: c.epoch,
-    micro: c.micro,
-    elapsedMs: c.elapsedMs,
-    history: c.history,
-    best: c.best,
-    sinceBest: c.sinceBest,
-    adamT: c.optimizer.t,
-    hasBest: c.bestWeights !== null,
-  };
+  const { weights: _w, bestWeights, optimizer, ...loop } = c;
+  const state: LoopState = { ...loop, adamT: optimizer.t, hasBest: bestWeights !== null };
   return serializeSafetensors(tensors, { metadata: { format: FORMAT, version: VERSION, state: JSON.stringify(state) } });
 }
 
