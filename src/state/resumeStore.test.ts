@@ -6,6 +6,7 @@ import type { TrainSession } from '../workers/clients';
 import { startTrainingInProcess } from '../workers/inProcess';
 import { closeStoreDbs, deps, ready, reviews } from '../testutil/storeHarness';
 import type { StudioDeps } from './deps';
+import { switchKind } from './mapping';
 import type { StudioStore } from './store';
 
 beforeAll(async () => {
@@ -81,6 +82,11 @@ describe('resuming a run', () => {
     const run = page.getState().runs[0];
     expect(run).toMatchObject({ status: 'interrupted', resumable: { step: 5, totalSteps: 15 } });
     expect(run.message).toBe('The page was closed or reloaded while this run was training. It was saved at step 5 of 15: Resume goes on from there.');
+
+    // The mapping changed since (the reviews read as plain text): the run goes on with the rows it trained on.
+    const ds = page.getState().datasets[0];
+    await page.getState().setSchema(switchKind(ds.schema, 'text', ds.columns));
+    expect(page.getState().datasets[0].schema.kind).toBe('text');
 
     await page.getState().resumeRun(run.id);
     const done = page.getState().runs.find((r) => r.id === run.id)!;

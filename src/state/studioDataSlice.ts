@@ -6,7 +6,7 @@
  */
 import type { AugmentRecipe } from '../core/data/augment';
 import type { CleanRecipe } from '../core/data/clean';
-import { toExamples } from '../core/data/detect';
+import { toExamples, type Schema } from '../core/data/detect';
 import type { SplitParams } from '../core/data/splits';
 import type { DataRecipe, VersionDiff } from '../core/data/versions';
 import type { Example } from '../core/types';
@@ -93,7 +93,7 @@ export interface StudioDataSlice {
   dropVersion(versionId: number): Promise<void>;
   dismissStudioMessage(): void;
   /** The rows a run trains on: `versionId`'s (null: the imported rows), by default the version chosen now. */
-  trainingData(dataset: DatasetRecord, versionId?: number | null): Promise<{ name: string; versionId: number | null; train: Example[]; val?: Example[] }>;
+  trainingData(dataset: DatasetRecord, versionId?: number | null, schema?: Schema): Promise<{ name: string; versionId: number | null; train: Example[]; val?: Example[] }>;
 }
 
 /** The version chosen for the selected dataset (null: the imported rows). */
@@ -329,14 +329,14 @@ export const createStudioDataSlice: SliceCreator<StudioDataSlice> = (set, get, d
       set({ studioError: null, studioNotice: null });
     },
 
-    async trainingData(dataset, wanted) {
+    async trainingData(dataset, wanted, schema = dataset.schema) {
       const s = get();
       const versionId = wanted !== undefined ? wanted : dataset.id === s.selectedDatasetId ? currentVersionId(s) : null;
       const version = versionId === null ? undefined : (s.versions.find((v) => v.id === versionId) ?? (await getVersion(deps.db(), versionId)));
       if (versionId !== null && !version) throw new Error(`the data version it trained on was deleted`);
       if (!version) {
         const stored = await loadRows(deps.db(), dataset.id);
-        return { name: dataset.name, versionId: null, train: toExamples(stored.rows, dataset.schema, { file: dataset.fileName, rowNumbers: stored.rowNumbers, rowUnit: dataset.rowUnit }) };
+        return { name: dataset.name, versionId: null, train: toExamples(stored.rows, schema, { file: dataset.fileName, rowNumbers: stored.rowNumbers, rowUnit: dataset.rowUnit }) };
       }
       const { train, val } = trainingExamples(await loadVersionRows(deps.db(), version.id));
       if (train.length === 0) throw new Error(`${dataset.name} · ${version.name} has no training rows.`);

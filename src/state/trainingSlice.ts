@@ -299,6 +299,7 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
           datasetId: dataset.id,
           datasetName: data.name,
           versionId: data.versionId,
+          schema: dataset.schema,
           modelId: model.id,
           modelName: model.name,
           task: settings.task,
@@ -327,7 +328,7 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
       let request: TrainRequest;
       let bytes: Uint8Array | null;
       try {
-        const data = await get().trainingData(dataset, run.versionId ?? null);
+        const data = await get().trainingData(dataset, run.versionId ?? null, run.schema);
         const base = await deps.fetchModelFiles(model);
         request = { task: run.task, method: run.method, base, train: data.train, val: data.val, hyperparams: run.hyperparams };
         bytes = await loadCheckpoint(deps.db(), runId);

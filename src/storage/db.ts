@@ -115,6 +115,8 @@ export interface RunRecord {
   datasetName: string;
   /** The data studio version trained on (null: the imported rows); absent in runs from before versions were recorded. */
   versionId?: number | null;
+  /** The column mapping the imported rows were read with (absent in runs from before it was recorded). */
+  schema?: Schema;
   modelId: string;
   modelName: string;
   task: Task;
