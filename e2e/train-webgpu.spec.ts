@@ -3,7 +3,7 @@
  * LoRA steps of a classifier, watch the chart and the progress bar, download the weights
  * and check them, then reload and find the dataset and the run still there.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { parseSafetensors } from '../src/core/io/safetensors';
 import { downloadBytes, openStudio, SAMPLE_CSV, setSlider } from './helpers';
@@ -141,12 +141,24 @@ const KEEP_DEVICE = `{
 }
 `;
 
-test('a GPU lost mid-run ends the run with what happened and what to do, and it resumes on wasm from its checkpoint', async ({ page }) => {
-  test.setTimeout(420_000);
-  await page.route(/train\.worker/, async (route) => {
+/** Serves the worker whose script matches `script` with the KEEP_DEVICE prelude. */
+async function keepDevice(page: Page, script: RegExp): Promise<void> {
+  await page.route(script, async (route) => {
     const response = await route.fetch();
     await route.fulfill({ response, body: KEEP_DEVICE + (await response.text()) });
   });
+}
+
+/** Destroys the WebGPU device kept by that worker, as a driver reset would. */
+async function destroyDevice(page: Page, script: RegExp): Promise<void> {
+  const worker = page.workers().find((w) => script.test(w.url()));
+  expect(worker, `no worker matching ${script} is running`).toBeDefined();
+  await worker!.evaluate(() => (globalThis as unknown as { __studioDevice: { destroy(): void } }).__studioDevice.destroy());
+}
+
+test('a GPU lost mid-run ends the run with what happened and what to do, and it resumes on wasm from its checkpoint', async ({ page }) => {
+  test.setTimeout(420_000);
+  await keepDevice(page, /train\.worker/);
   await openStudio(page);
   await page.getByLabel('Upload dataset').setInputFiles(SAMPLE_CSV);
   await expect(page.getByRole('list', { name: 'Datasets' }).getByRole('listitem')).toHaveCount(1);
@@ -163,9 +175,7 @@ test('a GPU lost mid-run ends the run with what happened and what to do, and it 
   await expect(saved).toContainText(/^Saved for resuming at step \d+/, { timeout: 120_000 });
   const step = Number((await saved.textContent())!.match(/step (\d+)/)![1]);
   await page.getByRole('button', { name: 'Resume', exact: true }).click();
-  const worker = page.workers().find((w) => /train\.worker/.test(w.url()));
-  expect(worker).toBeDefined();
-  await worker!.evaluate(() => (globalThis as unknown as { __studioDevice: { destroy(): void } }).__studioDevice.destroy());
+  await destroyDevice(page, /train\.worker/);
 
   const run = page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first();
   await expect(run.locator('.status')).toHaveText('failed', { timeout: 120_000 });
@@ -191,10 +201,7 @@ test('a GPU lost mid-run ends the run with what happened and what to do, and it 
 
 test('a GPU lost under the playground says so, and choosing the model again reloads it', async ({ page }) => {
   test.setTimeout(300_000);
-  await page.route(/playground\.worker/, async (route) => {
-    const response = await route.fetch();
-    await route.fulfill({ response, body: KEEP_DEVICE + (await response.text()) });
-  });
+  await keepDevice(page, /playground\.worker/);
   await openStudio(page);
   await page.getByLabel('Run on').selectOption('webgpu');
   const picker = page.getByLabel('Model to try');
@@ -202,9 +209,7 @@ test('a GPU lost under the playground says so, and choosing the model again relo
   await picker.selectOption(tiny);
   const badge = page.locator('.playground .badge');
   await expect(badge).toHaveText('Running on webgpu', { timeout: 120_000 });
-  const worker = page.workers().find((w) => /playground\.worker/.test(w.url()));
-  expect(worker).toBeDefined();
-  await worker!.evaluate(() => (globalThis as unknown as { __studioDevice: { destroy(): void } }).__studioDevice.destroy());
+  await destroyDevice(page, /playground\.worker/);
 
   await page.getByLabel('Prompt', { exact: true }).fill('the cat');
   await setSlider(page, 'Max new tokens', 4);
