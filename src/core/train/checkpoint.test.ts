@@ -151,4 +151,18 @@ describe('resuming from a checkpoint', () => {
     expect(trainFingerprint({ ...req, base: otherBase })).not.toBe(trainFingerprint(req));
     expect(trainFingerprint({ ...req, method: 'full' })).not.toBe(trainFingerprint(req));
   });
+
+  it('hashes the request row by row, as it would the JSON of the whole request', () => {
+    // An independent FNV-1a (two offsets) over the one JSON string the rows are fed in place of.
+    const fnv = (s: string, offset: number) => {
+      let x = offset;
+      for (const u of [...Array(s.length).keys()].map((i) => s.charCodeAt(i)).concat(0xffff)) x = Math.imul(x ^ u, 0x01000193) >>> 0;
+      return x.toString(16).padStart(8, '0');
+    };
+    const req = { ...request('classify', 'full'), base: {} };
+    for (const r of [req, { ...req, val: req.train.slice(0, 2) }, { ...req, train: [] }]) {
+      const json = JSON.stringify({ task: r.task, method: r.method, hyperparams: r.hyperparams, train: r.train, val: r.val ?? null });
+      expect(trainFingerprint(r)).toBe(fnv(json, 0x811c9dc5) + fnv(json, 0x050c5d1f));
+    }
+  });
 });

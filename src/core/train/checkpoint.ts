@@ -8,7 +8,7 @@
  * `adam.v/NAME` (float32, flat) and the loop's state as JSON under the metadata key "state".
  */
 import { parseSafetensors, serializeSafetensors, type TensorToWrite } from '../io/safetensors';
-import type { ModelFiles, ProgressEvent, TrainRequest, ValMetrics } from '../types';
+import type { Example, ModelFiles, ProgressEvent, TrainRequest, ValMetrics } from '../types';
 import type { AdamState } from './adamw';
 
 export interface TrainCheckpoint {
@@ -92,9 +92,13 @@ class Fnv {
     this.a = Math.imul(this.a ^ x, 0x01000193) >>> 0;
     this.b = Math.imul(this.b ^ x, 0x01000193) >>> 0;
   }
-  text(s: string): this {
+  /** Feeds `s` without ending it, so a long text can be fed in pieces. */
+  chars(s: string): this {
     for (let i = 0; i < s.length; i++) this.unit(s.charCodeAt(i));
-    this.unit(0xffff);
+    return this;
+  }
+  text(s: string): this {
+    this.chars(s).unit(0xffff);
     return this;
   }
   bytes(u: Uint8Array): this {
@@ -116,8 +120,22 @@ function fileSample(h: Fnv, name: string, bytes: Uint8Array): void {
 
 /** Identifies what a run trains: task, method, settings, rows and base model. Equal requests give equal fingerprints. */
 export function trainFingerprint(req: TrainRequest): string {
-  const h = new Fnv().text(JSON.stringify({ task: req.task, method: req.method, hyperparams: req.hyperparams, train: req.train, val: req.val ?? null }));
+  // The hash of JSON.stringify({ task, method, hyperparams, train, val }), fed a row at a time:
+  // a large dataset's JSON can be longer than the longest string the engine allows.
+  const h = new Fnv();
+  h.chars(`{"task":${JSON.stringify(req.task)},"method":${JSON.stringify(req.method)},"hyperparams":${JSON.stringify(req.hyperparams)},"train":`);
+  rowsJson(h, req.train);
+  h.chars(',"val":');
+  if (req.val) rowsJson(h, req.val);
+  else h.chars('null');
+  h.chars('}').unit(0xffff);
   const base: ModelFiles = req.base;
   for (const name of Object.keys(base).sort()) fileSample(h, name, base[name]);
   return h.hex();
+}
+
+function rowsJson(h: Fnv, rows: readonly Example[]): void {
+  h.chars('[');
+  rows.forEach((row, i) => h.chars(`${i > 0 ? ',' : ''}${JSON.stringify(row) ?? 'null'}`));
+  h.chars(']');
 }
