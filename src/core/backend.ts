@@ -39,6 +39,21 @@ export interface BackendLoss {
 
 let loss: BackendLoss | null = null;
 let lossSettled: Promise<void> | null = null;
+let announceLoss: (l: BackendLoss) => void = () => undefined;
+let lost: Promise<BackendLoss> = new Promise(() => undefined);
+
+function lose(l: BackendLoss): void {
+  loss = l;
+  announceLoss(l);
+}
+
+/**
+ * Settles when the GPU of the running backend is lost; never on the CPU backends. Work on a
+ * lost WebGL context can wait forever (its fences never signal), so a caller races it against this.
+ */
+export function backendLost(): Promise<BackendLoss> {
+  return lost;
+}
 
 /** Set once the GPU device of the running backend is lost; null while it is fine (and always on the CPU backends). */
 export function backendLoss(): BackendLoss | null {
@@ -59,6 +74,7 @@ export async function settledBackendLoss(waitMs = 500): Promise<BackendLoss | nu
 function watchDevice(name: BackendName): void {
   loss = null;
   lossSettled = null;
+  lost = new Promise((resolve) => (announceLoss = resolve));
   const b = tf.backend() as unknown as {
     device?: { lost?: Promise<{ reason?: string; message?: string }> };
     gpgpu?: { gl?: { canvas?: { addEventListener?: (type: string, fn: () => void) => void } } };
@@ -66,11 +82,11 @@ function watchDevice(name: BackendName): void {
   if (name === 'webgpu') {
     lossSettled =
       b.device?.lost?.then((info) => {
-        if (tf.getBackend() === 'webgpu') loss = { backend: 'webgpu', reason: info.reason || 'unknown', message: info.message ?? '' };
+        if (tf.getBackend() === 'webgpu') lose({ backend: 'webgpu', reason: info.reason || 'unknown', message: info.message ?? '' });
       }) ?? null;
   } else if (name === 'webgl') {
     b.gpgpu?.gl?.canvas?.addEventListener?.('webglcontextlost', () => {
-      if (tf.getBackend() === 'webgl') loss = { backend: 'webgl', reason: 'context lost', message: '' };
+      if (tf.getBackend() === 'webgl') lose({ backend: 'webgl', reason: 'context lost', message: '' });
     });
   }
 }

@@ -5,7 +5,7 @@
  * loop between tokens on wasm or cpu, where tensor reads resolve as microtasks.
  */
 import { expose } from 'comlink';
-import { initBackend, settledBackendLoss, type BackendChoice, type Capabilities } from '../core/backend';
+import { backendLost, initBackend, settledBackendLoss, type BackendChoice, type Capabilities } from '../core/backend';
 import type { EvalProgress, HeldOutReport } from '../core/eval/heldout';
 import type { Example, ModelFiles } from '../core/types';
 import { gpuLostError, toTravellingError, type Outcome } from './errors';
@@ -16,12 +16,17 @@ const playground = new Playground();
 let stopRequested = false;
 
 async function run<T>(work: () => Promise<T> | T): Promise<Outcome<T>> {
-  try {
-    return { ok: true, value: await work() };
-  } catch (e) {
-    const loss = await settledBackendLoss();
-    return { ok: false, error: loss ? gpuLostError(loss, null, 'playground') : toTravellingError(e) };
-  }
+  // Work on a lost WebGL context can wait forever: the loss answers for it (the slice then ends this worker).
+  const gone = backendLost().then((loss): Outcome<T> => ({ ok: false, error: gpuLostError(loss, null, 'playground') }));
+  const done = (async (): Promise<Outcome<T>> => {
+    try {
+      return { ok: true, value: await work() };
+    } catch (e) {
+      const loss = await settledBackendLoss();
+      return { ok: false, error: loss ? gpuLostError(loss, null, 'playground') : toTravellingError(e) };
+    }
+  })();
+  return Promise.race([done, gone]);
 }
 
 const api = {

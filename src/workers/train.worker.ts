@@ -4,7 +4,7 @@
  * each run starts with a clean tfjs engine and ends by terminating it.
  */
 import { expose, transfer } from 'comlink';
-import { backendLoss, initBackend, settledBackendLoss, type BackendChoice, type Capabilities } from '../core/backend';
+import { backendLost, backendLoss, initBackend, settledBackendLoss, type BackendChoice, type Capabilities } from '../core/backend';
 import { TrainControl } from '../core/train/control';
 import { train } from '../core/train/trainer';
 import type { ProgressEvent, TrainRequest, TrainResult } from '../core/types';
@@ -66,32 +66,39 @@ const api = {
     checkpointing?: Omit<Checkpointing, 'onCheckpoint'> | null,
     onCheckpoint?: Checkpointing['onCheckpoint'],
   ): Promise<Outcome<TrainResult>> {
-    control = new YieldingControl();
+    const yielding = new YieldingControl();
+    control = yielding;
     let last: ProgressEvent | null = null;
-    try {
-      const result = await train(req, {
-        // Nothing read from a lost GPU is kept: it may be zeros rather than the weights.
-        ...checkpointCallbacks(checkpointing, onCheckpoint && ((bytes, at) => (backendLoss() ? Promise.resolve() : onCheckpoint(bytes, at))), (bytes) =>
-          transfer(bytes, [bytes.buffer as ArrayBuffer]),
-        ),
-        onProgress: (e) => {
-          // A lost GPU may read back zeros rather than fail: its steps are not reported as training.
-          if (backendLoss()) return;
-          last = e;
-          void onProgress(e);
-        },
-        control,
-      });
-      const loss = backendLoss();
-      if (loss) return { ok: false, error: gpuLostError(loss, last) };
-      const outcome: Outcome<TrainResult> = { ok: true, value: result };
-      return transfer(outcome, buffersOf(result));
-    } catch (e) {
-      const loss = await settledBackendLoss();
-      return { ok: false, error: loss ? gpuLostError(loss, last) : toTravellingError(e) };
-    } finally {
-      control = null;
-    }
+    // A lost WebGL context can leave a read waiting forever: the loss ends the run then and there.
+    // (The worker is ended with the run, so the stranded loop does not outlive it.)
+    const gone = backendLost().then((loss): Outcome<TrainResult> => ({ ok: false, error: gpuLostError(loss, last) }));
+    const run = async (): Promise<Outcome<TrainResult>> => {
+      try {
+        const result = await train(req, {
+          // Nothing read from a lost GPU is kept: it may be zeros rather than the weights.
+          ...checkpointCallbacks(checkpointing, onCheckpoint && ((bytes, at) => (backendLoss() ? Promise.resolve() : onCheckpoint(bytes, at))), (bytes) =>
+            transfer(bytes, [bytes.buffer as ArrayBuffer]),
+          ),
+          onProgress: (e) => {
+            // A lost GPU may read back zeros rather than fail: its steps are not reported as training.
+            if (backendLoss()) return;
+            last = e;
+            void onProgress(e);
+          },
+          control: yielding,
+        });
+        const loss = backendLoss();
+        if (loss) return { ok: false, error: gpuLostError(loss, last) };
+        const outcome: Outcome<TrainResult> = { ok: true, value: result };
+        return transfer(outcome, buffersOf(result));
+      } catch (e) {
+        const loss = await settledBackendLoss();
+        return { ok: false, error: loss ? gpuLostError(loss, last) : toTravellingError(e) };
+      } finally {
+        control = null;
+      }
+    };
+    return Promise.race([run(), gone]);
   },
 
   pause(): void {
