@@ -84,7 +84,9 @@ test('a GPU lost mid-run ends the run with what happened and what to do, and it 
   await expect(run.locator('.status')).toHaveText('failed', { timeout: 120_000 });
   const alert = page.locator('section.card', { has: page.getByRole('heading', { name: 'Training', exact: true }) }).getByRole('alert');
   await expect(alert).toContainText(/^The GPU was lost at step \d+ of 200 \(webgpu: destroyed/);
-  await expect(alert).toContainText('choose WebAssembly (CPU)');
+  // It has a checkpoint: the advice is to go on from it, not to start again.
+  await expect(alert).toContainText(`It was saved at step ${step} of 200: Resume goes on from there. If the GPU fails again, choose WebAssembly (CPU)`);
+  await expect(alert).not.toContainText('Start the run again');
   await expect(run).toContainText('The GPU was lost at step');
   // The curves up to the loss are kept with the run.
   await expect(page.getByRole('region', { name: 'Training loss chart' })).toBeVisible();

@@ -122,7 +122,7 @@ describe('resuming a run', () => {
       const session = started.value;
       const result = failed.then(() => {
         session.cancel();
-        return { ok: false as const, error: { code: 'gpu-lost', message: 'The GPU was lost at step 3.' } };
+        return { ok: false as const, error: { code: 'gpu-lost', message: 'The GPU was lost at step 3.', advice: 'Start the run again.' } };
       });
       return { ok: true, value: { ...session, result } };
     };
@@ -130,7 +130,10 @@ describe('resuming a run', () => {
     await store.getState().startTraining();
     const run = store.getState().runs[0];
     expect(run).toMatchObject({ status: 'failed', resumable: { step: 3 } });
-    expect(run.message).toBe('The GPU was lost at step 3. It was saved at step 3 of 15: Resume goes on from there.');
+    // What to do is to go on from the checkpoint, not to start again (the error's own advice).
+    expect(run.message).toBe(
+      'The GPU was lost at step 3. It was saved at step 3 of 15: Resume goes on from there. If the GPU fails again, choose WebAssembly (CPU): slower, but it does not depend on the GPU.',
+    );
 
     // Its dataset deleted, it cannot go on; the checkpoint stays.
     await store.getState().deleteDataset(run.datasetId);
@@ -140,6 +143,21 @@ describe('resuming a run', () => {
     // Deleting the run deletes its checkpoint.
     await store.getState().deleteRun(run.id);
     expect(await deps().db().checkpoints.count()).toBe(0);
+  });
+
+  it('tells a run lost before any checkpoint to start again', async () => {
+    const lostAtOnce: StudioDeps['startTraining'] = async (backend, req, onProgress, ck) => {
+      const started = await startTrainingInProcess(backend, req, onProgress, ck);
+      if (!started.ok) return started;
+      started.value.cancel();
+      const error = { code: 'gpu-lost', message: 'The GPU was lost before the first step.', advice: 'Start the run again.' };
+      return { ok: true, value: { ...started.value, result: started.value.result.then(() => ({ ok: false as const, error })) } };
+    };
+    const store = await withReviews({ ...deps(), startTraining: lostAtOnce });
+    await store.getState().startTraining();
+    const run = store.getState().runs[0];
+    expect(run).toMatchObject({ status: 'failed', message: 'The GPU was lost before the first step. Start the run again.' });
+    expect(run.resumable).toBeUndefined();
   });
 
   it('goes on training when a checkpoint cannot be kept, and says so', async () => {

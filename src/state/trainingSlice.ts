@@ -9,6 +9,7 @@ import type { Resumable, RunFinal, RunRecord, RunStatus } from '../storage/db';
 import { addMetrics, createRun, loadCheckpoint, loadMetrics, resumeHint, saveCheckpoint, saveRunOutputs, trimMetrics, updateRun } from '../storage/runs';
 import type { CheckpointAt } from '../workers/checkpointing';
 import type { TrainSession } from '../workers/clients';
+import { CPU_FALLBACK, type TravellingError } from '../workers/errors';
 import { withSlider, type SliderKey } from './hyperparams';
 import type { ModelEntry } from './models';
 import type { SliceCreator } from './store';
@@ -115,9 +116,15 @@ export function unsavedMessage(e: unknown): string {
   return `Trained, but the weights could not be kept in this browser: ${storageFailure(e)}. They are in this page only until it closes: download them, or delete old runs or datasets and keep them.`;
 }
 
-/** A run's failure message, with where it can go on from when a checkpoint is kept. */
-function withResumeHint(message: string, resumable: Resumable | null): string {
-  return resumable ? `${message} ${resumeHint(resumable)}` : message;
+/**
+ * A run's failure message, and what to do: go on from the checkpoint when one is kept (on a
+ * lost GPU, the way round it too), else the error's own advice.
+ */
+function withResumeHint(error: string | TravellingError, resumable: Resumable | null): string {
+  const { message, advice, code } = typeof error === 'string' ? { message: error, advice: undefined, code: '' } : error;
+  if (!resumable) return advice ? `${message} ${advice}` : message;
+  const around = code === 'gpu-lost' ? ` If the GPU fails again, choose ${CPU_FALLBACK}.` : '';
+  return `${message} ${resumeHint(resumable)}${around}`;
 }
 
 function statusOf(result: TrainResult): RunStatus {
@@ -138,10 +145,11 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
   /** Writes metrics in order without making the progress callback wait for IndexedDB. */
   let metricsQueue: Promise<void> = Promise.resolve();
 
-  async function fail(runId: number | null, message: string, resumable: Resumable | null = null) {
-    set({ trainError: withResumeHint(message, resumable), active: null });
+  async function fail(runId: number | null, error: string | TravellingError, resumable: Resumable | null = null) {
+    const message = withResumeHint(error, resumable);
+    set({ trainError: message, active: null });
     if (runId !== null) {
-      await updateRun(deps.db(), runId, { status: 'failed', message: withResumeHint(message, resumable), finishedAt: Date.now() });
+      await updateRun(deps.db(), runId, { status: 'failed', message, finishedAt: Date.now() });
       await get().loadRuns();
     }
   }
@@ -183,7 +191,7 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
       };
       const checkpointing = { resume: resume?.bytes, everyMs: CHECKPOINT_INTERVAL_MS, onCheckpoint };
       const started = await deps.startTraining(backendChoice, request, onProgress, checkpointing);
-      if (!started.ok) return await fail(runId, started.error.message, resumable);
+      if (!started.ok) return await fail(runId, started.error, resumable);
       session = started.value;
       const backend = session.capabilities.backend;
       // A stop pressed while the backend was starting is honoured now.
@@ -199,7 +207,7 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
       if (timer) clearTimeout(timer);
       flush();
       await metricsQueue;
-      if (!outcome.ok) return await fail(runId, outcome.error.message, resumable);
+      if (!outcome.ok) return await fail(runId, outcome.error, resumable);
       setActive({ status: 'saving' });
       const result = outcome.value;
       // The result's history is the complete record: progress messages may still be in flight.

@@ -12,6 +12,8 @@ export interface TravellingError {
   row?: number;
   unit?: string;
   field?: string;
+  /** What to do, when it is not part of `message`: a run with a checkpoint to go on from is told that instead. */
+  advice?: string;
 }
 
 export function toTravellingError(e: unknown): TravellingError {
@@ -26,6 +28,9 @@ export function toTravellingError(e: unknown): TravellingError {
  * Work whose GPU went away: what happened, at which step of a run, what is kept and what to do.
  * `playground`: a loaded model, which is read again from storage when loaded again.
  */
+/** Where to go when the GPU keeps failing. */
+export const CPU_FALLBACK = 'WebAssembly (CPU): slower, but it does not depend on the GPU';
+
 export function gpuLostError(loss: BackendLoss, last: { step: number; totalSteps: number } | null, where: 'training' | 'playground' = 'training'): TravellingError {
   const detail = [loss.reason, loss.message].filter(Boolean).join(': ');
   if (where === 'playground') {
@@ -39,8 +44,8 @@ export function gpuLostError(loss: BackendLoss, last: { step: number; totalSteps
     code: 'gpu-lost',
     message:
       `The GPU was lost${at} (${loss.backend}: ${detail}). That happens when the graphics driver resets, the GPU process crashes or the computer sleeps. ` +
-      `The weights being trained were on the GPU and are gone${last ? `; the curves up to step ${last.step} are kept` : ''}. ` +
-      'Start the run again, or choose WebAssembly (CPU): slower, but it does not depend on the GPU.',
+      `The weights being trained were on the GPU and are gone${last ? `; the curves up to step ${last.step} are kept` : ''}.`,
+    advice: `Start the run again, or choose ${CPU_FALLBACK}.`,
   };
 }
 
