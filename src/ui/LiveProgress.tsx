@@ -15,6 +15,8 @@ const STATUS_TEXT = {
 export function LiveProgress() {
   const events = useStudio((s) => s.viewEvents);
   const active = useStudio((s) => s.active);
+  // A failure just said in the Training panel's alert, right above, is not said twice.
+  const trainError = useStudio((s) => s.trainError);
   const run = useStudio((s) => s.runs.find((r) => r.id === s.viewRunId));
   const live = active !== null && active.runId === run?.id;
   const p = progressSummary(events);
@@ -42,7 +44,7 @@ export function LiveProgress() {
           Saved for resuming at step {active.savedStep}: if this page closes, the run goes on from there.
         </p>
       )}
-      {!live && run.message && <p className="muted small">{run.message}</p>}
+      {!live && run.message && run.message !== trainError && <p className="muted small">{run.message}</p>}
       {resumable && (
         <div className="buttons">
           <ResumeButton run={run} at={resumable} busy={active !== null} />
