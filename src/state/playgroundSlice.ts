@@ -3,7 +3,7 @@
  * completion (with sampling settings and a Stop) or score a text against a classifier.
  */
 import type { BackendChoice, BackendName } from '../core/backend';
-import { toExamples } from '../core/data/detect';
+import { toExamples, type Schema } from '../core/data/detect';
 import { rowsToExamples } from '../core/data/rows';
 import type { Example, ModelFiles } from '../core/types';
 import { trainValRows } from '../core/train/setup';
@@ -154,8 +154,8 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
     if (model && source && saved) patchEval({ report: saved.report!, evaluatedOn: `${model.name} on ${source.label}`, savedAt: saved.at, compared: null });
   }
 
-  /** The rows of a source as examples, with their row ids (the dataset's row numbers). */
-  async function evalRows(key: string): Promise<{ examples: Example[]; ids: number[] }> {
+  /** The rows of a source as examples, with their row ids (the dataset's row numbers); imported rows are read with `schema` when given. */
+  async function evalRows(key: string, schema?: Schema): Promise<{ examples: Example[]; ids: number[] }> {
     const [kind, id] = [key.slice(0, key.indexOf(':')), Number(key.slice(key.indexOf(':') + 1))];
     const db = deps.db();
     if (kind === 'test') {
@@ -165,7 +165,7 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
     const dataset = get().datasets.find((d) => d.id === id);
     if (!dataset) throw new Error('That dataset is no longer here.');
     const stored = await loadRows(db, dataset.id);
-    return { examples: toExamples(stored.rows, dataset.schema, { file: dataset.fileName, rowNumbers: stored.rowNumbers, rowUnit: dataset.rowUnit }), ids: stored.rowNumbers };
+    return { examples: toExamples(stored.rows, schema ?? dataset.schema, { file: dataset.fileName, rowNumbers: stored.rowNumbers, rowUnit: dataset.rowUnit }), ids: stored.rowNumbers };
   }
 
   /** How many of a source's rows the loaded run learned from; null when that cannot be known. */
@@ -182,7 +182,8 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
   async function runTrainRows(): Promise<Example[] | null> {
     const run = loadedRun();
     if (!run || run.task !== 'classify' || run.versionId === undefined) return null;
-    if (run.versionId === null) return trainValRows({ task: run.task, train: (await evalRows(`all:${run.datasetId}`)).examples, hyperparams: run.hyperparams }).train;
+    // Read with the mapping the run trained with, which the dataset may no longer have.
+    if (run.versionId === null) return trainValRows({ task: run.task, train: (await evalRows(`all:${run.datasetId}`, run.schema)).examples, hyperparams: run.hyperparams }).train;
     return rowsToExamples((await loadVersionRows(deps.db(), run.versionId)).filter((r) => r.split !== 'test' && r.split !== 'validation'));
   }
 
