@@ -31,7 +31,7 @@ const USAGE = `usage: npm run cli -- <command> [options]
            [--robustness] (also: seeded typos, casing, punctuation, dropped words, synonyms; mistakes; completions;
            progress on stderr unless --quiet) [--baseline-train FILE] (a classifier's training rows: bag-of-words
            and majority-label baselines on the same rows)
-  predict  --model DIR --text "..." [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P]
+  predict  --model DIR --text "..." [--max-new-tokens N] [--min-new-tokens N] [--temperature T] [--top-k K] [--top-p P]
            [--repetition-penalty R] [--stop STRING] [--chat] [--seed N]
 ${DATA_USAGE}
   common   [--backend auto|wasm|cpu|webgl|webgpu]`;
@@ -73,6 +73,7 @@ const OPTIONS = {
   checkpoint: { type: 'string' },
   'checkpoint-every': { type: 'string' },
   'max-new-tokens': { type: 'string' },
+  'min-new-tokens': { type: 'string' },
   temperature: { type: 'string' },
   'top-k': { type: 'string' },
   'top-p': { type: 'string' },
@@ -284,6 +285,7 @@ async function cmdPredict(v: Values): Promise<void> {
     else {
       const r = await complete(m, text, {
         maxNewTokens: number(v, 'max-new-tokens', 40, integer),
+        minNewTokens: number(v, 'min-new-tokens', 0, (n) => Number.isInteger(n) && n >= 0),
         temperature: number(v, 'temperature', 0, nonNegative),
         topK: number(v, 'top-k', 0, nonNegative),
         topP: number(v, 'top-p', 1, (n) => n > 0 && n <= 1),

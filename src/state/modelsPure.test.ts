@@ -69,6 +69,9 @@ describe('playground settings', () => {
   });
   it('rounds slider values for the engine', () => {
     expect(generationSettings({ ...DEFAULT_PLAYGROUND_SETTINGS, topK: 40.4, maxNewTokens: 0 }, 7)).toMatchObject({ topK: 40, maxNewTokens: 1, seed: 7, stopSequences: [] });
+    // Min new tokens is a whole number no larger than max new tokens.
+    expect(generationSettings({ ...DEFAULT_PLAYGROUND_SETTINGS, minNewTokens: 9.6, maxNewTokens: 5 }, 7)).toMatchObject({ minNewTokens: 5, maxNewTokens: 5 });
+    expect(generationSettings({ ...DEFAULT_PLAYGROUND_SETTINGS, minNewTokens: 2.2 }, 7)).toMatchObject({ minNewTokens: 2 });
   });
 });
 

@@ -23,6 +23,8 @@ export interface PlaygroundSettings {
   topP: number;
   repetitionPenalty: number;
   maxNewTokens: number;
+  /** transformers' min_new_tokens: end of text is ruled out until this many tokens are written. */
+  minNewTokens: number;
   /** One stop sequence per line, as typed. */
   stopSequences: string;
   chat: boolean;
@@ -34,6 +36,7 @@ export const DEFAULT_PLAYGROUND_SETTINGS: PlaygroundSettings = {
   topP: 0.95,
   repetitionPenalty: 1.1,
   maxNewTokens: 64,
+  minNewTokens: 0,
   stopSequences: '',
   chat: false,
 };
@@ -107,6 +110,7 @@ export function generationSettings(s: PlaygroundSettings, seed: number): Generat
     topP: s.topP,
     repetitionPenalty: s.repetitionPenalty,
     maxNewTokens: Math.max(1, Math.round(s.maxNewTokens)),
+    minNewTokens: Math.min(Math.max(0, Math.round(s.minNewTokens)), Math.max(1, Math.round(s.maxNewTokens))),
     stopSequences: parseStopSequences(s.stopSequences),
     chat: s.chat,
     seed,

@@ -37,6 +37,7 @@ const RANGES: RangeSpec[] = [
   { key: 'topP', label: 'Top-p', min: 0.05, max: 1, step: 0.05, format: (v) => (v >= 1 ? 'off' : v.toFixed(2)), hint: 'Sample from the smallest set of tokens holding this much probability.' },
   { key: 'repetitionPenalty', label: 'Repetition penalty', min: 1, max: 2, step: 0.05, format: (v) => (v === 1 ? 'off' : v.toFixed(2)), hint: 'Above 1 discourages tokens already used.' },
   { key: 'maxNewTokens', label: 'Max new tokens', min: 1, max: 1024, step: 1, format: (v) => String(v), hint: 'Generation stops after this many tokens.' },
+  { key: 'minNewTokens', label: 'Min new tokens', min: 0, max: 64, step: 1, format: (v) => (v === 0 ? 'off' : String(v)), hint: 'End of text cannot come before this many tokens.' },
 ];
 
 function Range({ spec, value, onChange, disabled }: { spec: RangeSpec; value: number; onChange: (v: number) => void; disabled: boolean }) {
@@ -145,13 +146,20 @@ function ComparePicker({ disabled }: { disabled: boolean }) {
   );
 }
 
+/** Why a finished generation has no text, and what to do about it. */
+function emptyText(end: keyof typeof END_TEXT): string {
+  return end === 'eos'
+    ? "No text: the model's first choice was the end of text. Raise \"Min new tokens\" to make it write."
+    : 'No text: generation ended at once.';
+}
+
 /** One model's streamed text and its figures. */
 function Output({ label, heading, text, live, last }: { label: string; heading?: string; text: string; live: boolean; last: { tokens: number; ms: number; end: keyof typeof END_TEXT } | null }) {
   return (
     <div className="output">
       {heading && <div className="output-heading">{heading}</div>}
       <div className={`generation${live ? ' live' : ''}`} role="region" aria-label={label} aria-busy={live}>
-        {text ? text : !live && <span className="placeholder">{last ? 'No text: generation ended at once.' : 'The completion appears here as it is written.'}</span>}
+        {text ? text : !live && <span className="placeholder">{last ? emptyText(last.end) : 'The completion appears here as it is written.'}</span>}
         {live && <span className="caret" aria-hidden="true" />}
       </div>
       {last && (

@@ -8,7 +8,7 @@ import { readFolder } from '../testutil/node';
 import { FIXTURE_TOKENIZER_DIR, tinyGpt2Files } from '../testutil/tinyModel';
 import { Playground, type GenerationSettings } from './playgroundJob';
 
-const SETTINGS: GenerationSettings = { temperature: 0.9, topK: 0, topP: 1, repetitionPenalty: 1, maxNewTokens: 12, stopSequences: [], chat: false, seed: 3 };
+const SETTINGS: GenerationSettings = { temperature: 0.9, topK: 0, topP: 1, repetitionPenalty: 1, maxNewTokens: 12, minNewTokens: 0, stopSequences: [], chat: false, seed: 3 };
 
 let lm: ModelFiles;
 let classifier: ModelFiles;

@@ -22,6 +22,8 @@ export interface GenerationSettings {
   topP: number;
   repetitionPenalty: number;
   maxNewTokens: number;
+  /** End of text cannot come before this many tokens (0: it can come first). */
+  minNewTokens: number;
   stopSequences: string[];
   chat: boolean;
   seed: number;
@@ -92,6 +94,7 @@ export class Playground {
     try {
       const out = await complete(m, prompt, {
         maxNewTokens: s.maxNewTokens,
+        minNewTokens: s.minNewTokens,
         temperature: s.temperature,
         topK: s.topK,
         topP: s.topP,

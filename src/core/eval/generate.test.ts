@@ -3,7 +3,7 @@ import { initBackend, tf } from '../backend';
 import { loadModel } from '../io/hf';
 import { hyperparams, promptExamples, tinyGpt2Files } from '../../testutil/tinyModel';
 import { train } from '../train/trainer';
-import type { ModelRun } from '../model/runner';
+import { taskLogits, type ModelRun } from '../model/runner';
 import { applyRepetitionPenalty, generate, sampleNext } from './generate';
 import { complete, type LoadedForInference } from './inference';
 import { loadTokenizerFromFiles } from '../tokenize/tokenizer';
@@ -19,6 +19,14 @@ beforeAll(async () => {
   run = { model: loadModel(trained.model), lora: null, task: 'lm' };
   loaded = { run, tokenizer: loadTokenizerFromFiles(trained.model), padId: 262, dispose: () => undefined };
 });
+
+/** The next-token logits after `prompt`, from one forward pass without the cache. */
+async function firstLogits(prompt: number[]): Promise<number[]> {
+  const last = tf.tidy(() => (taskLogits(run, tf.tensor2d([prompt], undefined, 'int32'), null, { training: false }) as tf.Tensor3D).slice([0, prompt.length - 1, 0], [1, 1, -1]).flatten());
+  const row = Array.from(await last.data());
+  last.dispose();
+  return row;
+}
 
 describe('generate()', () => {
   it('produces the same tokens with the KV cache as without it, greedy and sampled', async () => {
@@ -47,6 +55,21 @@ describe('generate()', () => {
     const stopped = await generate(run, [99, 111], { maxNewTokens: 8, stopIds: [stopAt] });
     expect(stopped[stopped.length - 1]).toBe(stopAt);
     expect(stopped.length).toBeLessThanOrEqual(4);
+  });
+
+  it('does not stop before min new tokens, and otherwise picks as without the stop ids', async () => {
+    const free = await generate(run, [99, 111], { maxNewTokens: 8 });
+    const first = free[0];
+    // Stopping on the first greedy token ends at once; with min new tokens 3 the stop id is
+    // ruled out for three tokens, so the first is the runner-up and the run goes on.
+    expect(await generate(run, [99, 111], { maxNewTokens: 8, stopIds: [first] })).toEqual([first]);
+    const held = await generate(run, [99, 111], { maxNewTokens: 8, stopIds: [first], minNewTokens: 3 });
+    expect(held.length).toBeGreaterThanOrEqual(3);
+    expect(held.slice(0, 3)).not.toContain(first);
+    // The runner-up: the best of the first step's logits once the stop id is out.
+    const logits = await firstLogits([99, 111]);
+    logits[first] = -Infinity;
+    expect(held[0]).toBe(logits.indexOf(Math.max(...logits)));
   });
 });
 

@@ -20,6 +20,8 @@ export interface GenerateOptions {
   seed?: number;
   /** Generation ends after emitting any of these ids (e.g. end of text). */
   stopIds?: number[];
+  /** The stop ids cannot be chosen before this many new tokens (transformers' min_new_tokens; default 0). */
+  minNewTokens?: number;
   onToken?: (id: number) => void;
   /** Checked after every token; true ends generation (e.g. a stop sequence was produced). */
   shouldStop?: () => boolean;
@@ -82,6 +84,7 @@ export async function generate(run: ModelRun, promptIds: number[], opts: Generat
       const row = (await last.data()) as Float32Array;
       last.dispose();
       applyRepetitionPenalty(row, ids, opts.repetitionPenalty ?? 1);
+      if (n < (opts.minNewTokens ?? 0)) for (const id of opts.stopIds ?? []) row[id] = -Infinity;
       const next = sampleNext(row, opts.temperature ?? 0, opts.topK ?? 0, rand, opts.topP ?? 1);
       ids.push(next);
       out.push(next);
