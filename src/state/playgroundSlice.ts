@@ -4,10 +4,10 @@
  */
 import type { BackendChoice, BackendName } from '../core/backend';
 import { toExamples, type Schema } from '../core/data/detect';
-import { rowsToExamples } from '../core/data/rows';
+import { rowsToExamples, type DataRow } from '../core/data/rows';
 import type { Example, ModelFiles } from '../core/types';
 import { trainValRows } from '../core/train/setup';
-import { loadRows } from '../storage/datasets';
+import { loadRows, type StoredRows } from '../storage/datasets';
 import type { RunRecord } from '../storage/db';
 import { loadRunFiles, updateRun } from '../storage/runs';
 import { listVersions, loadVersionRows } from '../storage/versions';
@@ -16,6 +16,12 @@ import type { PlaygroundSession } from '../workers/modelClients';
 import type { Classification, GenerationEnd, GenerationSettings, PlaygroundModel } from '../workers/playgroundJob';
 import { evalSources, evaluationSummary, NO_EVALUATION, trainedRowIds, type EvalSource, type EvaluationState } from './evaluation';
 import type { SliceCreator, StudioStore } from './store';
+
+/** Stored rows, read at most once each by one evaluation. */
+interface RowReader {
+  version(id: number): Promise<DataRow[]>;
+  imported(datasetId: number): Promise<StoredRows>;
+}
 
 export interface PlaygroundSettings {
   temperature: number;
@@ -158,17 +164,29 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
     if (model && source && saved) patchEval({ report: saved.report!, evaluatedOn: `${model.name} on ${source.label}`, savedAt: saved.at, compared: null });
   }
 
+  /** Reads each stored table once, however many parts of one evaluation (its rows, the baselines' rows) ask for it. */
+  function rowReader(): RowReader {
+    const memo = new Map<string, Promise<unknown>>();
+    const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+      if (!memo.has(key)) memo.set(key, read());
+      return memo.get(key) as Promise<T>;
+    };
+    return {
+      version: (id) => once(`version:${id}`, () => loadVersionRows(deps.db(), id)),
+      imported: (id) => once(`imported:${id}`, () => loadRows(deps.db(), id)),
+    };
+  }
+
   /** The rows of a source as examples, with their row ids (the dataset's row numbers); imported rows are read with `schema` when given. */
-  async function evalRows(key: string, schema?: Schema): Promise<{ examples: Example[]; ids: number[] }> {
+  async function evalRows(key: string, schema?: Schema, read: RowReader = rowReader()): Promise<{ examples: Example[]; ids: number[] }> {
     const [kind, id] = [key.slice(0, key.indexOf(':')), Number(key.slice(key.indexOf(':') + 1))];
-    const db = deps.db();
     if (kind === 'test') {
-      const rows = (await loadVersionRows(db, id)).filter((r) => r.split === 'test');
+      const rows = (await read.version(id)).filter((r) => r.split === 'test');
       return { examples: rowsToExamples(rows), ids: rows.map((r) => r.id) };
     }
     const dataset = get().datasets.find((d) => d.id === id);
     if (!dataset) throw new Error('That dataset is no longer here.');
-    const stored = await loadRows(db, dataset.id);
+    const stored = await read.imported(dataset.id);
     return { examples: toExamples(stored.rows, schema ?? dataset.schema, { file: dataset.fileName, rowNumbers: stored.rowNumbers, rowUnit: dataset.rowUnit }), ids: stored.rowNumbers };
   }
 
@@ -183,12 +201,12 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
   }
 
   /** The rows a classifier run trained on (its version's train rows, or the imported rows less its validation share), for the baselines; null when not known. */
-  async function runTrainRows(): Promise<Example[] | null> {
+  async function runTrainRows(read: RowReader = rowReader()): Promise<Example[] | null> {
     const run = loadedRun();
     if (!run || run.task !== 'classify' || run.versionId === undefined) return null;
     // Read with the mapping the run trained with, which the dataset may no longer have.
-    if (run.versionId === null) return trainValRows({ task: run.task, train: (await evalRows(`all:${run.datasetId}`, run.schema)).examples, hyperparams: run.hyperparams }).train;
-    return rowsToExamples((await loadVersionRows(deps.db(), run.versionId)).filter((r) => r.split !== 'test' && r.split !== 'validation'));
+    if (run.versionId === null) return trainValRows({ task: run.task, train: (await evalRows(`all:${run.datasetId}`, run.schema, read)).examples, hyperparams: run.hyperparams }).train;
+    return rowsToExamples((await read.version(run.versionId)).filter((r) => r.split !== 'test' && r.split !== 'validation'));
   }
 
   async function refreshOverlap(): Promise<void> {
@@ -382,9 +400,10 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
         patchEval({ status: 'idle', progress: null, ...p });
       };
       try {
-        const rows = (await evalRows(source.key)).examples;
+        const read = rowReader();
+        const rows = (await evalRows(source.key, undefined, read)).examples;
         if (rows.length === 0) return done({ error: `${source.label} has no rows.` });
-        const baselineTrain = (await runTrainRows().catch(() => null)) ?? undefined;
+        const baselineTrain = (await runTrainRows(read).catch(() => null)) ?? undefined;
         // A run is scored on text cut as it was in training; a base model reads its whole context.
         const maxLength = loadedRun()?.hyperparams.maxLength;
         const c = get().playground.compare.status === 'ready' ? compareSession : null;

@@ -154,8 +154,12 @@ describe('playground in the store', () => {
       const p = s.playground.evaluation.progress;
       if (p && seen.at(-1) !== `${p.done}/${p.total}`) seen.push(`${p.done}/${p.total}`);
     });
+    const reads = vi.spyOn(deps().db().versionRows, 'where');
     await store.getState().evaluateModel();
     unsubscribe();
+    // The version's rows are read once, for its test rows and the baselines' training rows alike.
+    expect(reads).toHaveBeenCalledTimes(1);
+    reads.mockRestore();
     const after = store.getState().playground;
     expect(after.status).toBe('ready');
     expect(after.evaluation).toMatchObject({ status: 'idle', error: null, progress: null, evaluatedOn: expect.stringContaining('test split') });
