@@ -3,25 +3,19 @@
  * completion (with sampling settings and a Stop) or score a text against a classifier.
  */
 import type { BackendChoice, BackendName } from '../core/backend';
-import { toExamples, type Schema } from '../core/data/detect';
-import { rowsToExamples, type DataRow } from '../core/data/rows';
+import type { Schema } from '../core/data/detect';
+import { rowsToExamples } from '../core/data/rows';
 import type { Example, ModelFiles } from '../core/types';
 import { trainValRows } from '../core/train/setup';
-import { loadRows, type StoredRows } from '../storage/datasets';
 import type { RunRecord } from '../storage/db';
 import { loadRunFiles, updateRun } from '../storage/runs';
-import { listVersions, loadVersionRows } from '../storage/versions';
+import { listVersions } from '../storage/versions';
 import type { TravellingError } from '../workers/errors';
 import type { PlaygroundSession } from '../workers/modelClients';
 import type { Classification, GenerationEnd, GenerationSettings, PlaygroundModel } from '../workers/playgroundJob';
+import { rowReader, sourceRows, type RowReader } from './evalRows';
 import { evalSources, evaluationSummary, NO_EVALUATION, trainedRowIds, type EvalSource, type EvaluationState } from './evaluation';
 import type { SliceCreator, StudioStore } from './store';
-
-/** Stored rows, read at most once each by one evaluation. */
-interface RowReader {
-  version(id: number): Promise<DataRow[]>;
-  imported(datasetId: number): Promise<StoredRows>;
-}
 
 export interface PlaygroundSettings {
   temperature: number;
@@ -164,44 +158,24 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
     if (model && source && saved) patchEval({ report: saved.report!, evaluatedOn: `${model.name} on ${source.label}`, savedAt: saved.at, compared: null });
   }
 
-  /** Reads each stored table once, however many parts of one evaluation (its rows, the baselines' rows) ask for it. */
-  function rowReader(): RowReader {
-    const memo = new Map<string, Promise<unknown>>();
-    const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
-      if (!memo.has(key)) memo.set(key, read());
-      return memo.get(key) as Promise<T>;
-    };
-    return {
-      version: (id) => once(`version:${id}`, () => loadVersionRows(deps.db(), id)),
-      imported: (id) => once(`imported:${id}`, () => loadRows(deps.db(), id)),
-    };
-  }
-
-  /** The rows of a source as examples, with their row ids (the dataset's row numbers); imported rows are read with `schema` when given. */
-  async function evalRows(key: string, schema?: Schema, read: RowReader = rowReader()): Promise<{ examples: Example[]; ids: number[] }> {
-    const [kind, id] = [key.slice(0, key.indexOf(':')), Number(key.slice(key.indexOf(':') + 1))];
-    if (kind === 'test') {
-      const rows = (await read.version(id)).filter((r) => r.split === 'test');
-      return { examples: rowsToExamples(rows), ids: rows.map((r) => r.id) };
-    }
-    const dataset = get().datasets.find((d) => d.id === id);
-    if (!dataset) throw new Error('That dataset is no longer here.');
-    const stored = await read.imported(dataset.id);
-    return { examples: toExamples(stored.rows, schema ?? dataset.schema, { file: dataset.fileName, rowNumbers: stored.rowNumbers, rowUnit: dataset.rowUnit }), ids: stored.rowNumbers };
+  /** The rows of a source as examples, with their row ids; imported rows are read with `schema` when given. */
+  function evalRows(key: string, schema?: Schema, read: RowReader = rowReader(deps.db())): Promise<{ examples: Example[]; ids: number[] }> {
+    return sourceRows(key, get().datasets, read, schema);
   }
 
   /** How many of a source's rows the loaded run learned from; null when that cannot be known. */
   async function overlapWithRun(source: EvalSource): Promise<number | null> {
     const run = loadedRun();
     if (!run || run.datasetId !== source.datasetId || run.versionId === undefined) return null;
-    const { ids } = await evalRows(source.key);
+    const read = rowReader(deps.db());
+    const { ids } = await evalRows(source.key, undefined, read);
     if (run.versionId === null) return ids.length; // The imported rows: every one could have trained (its validation rows were drawn at random).
-    const trained = trainedRowIds(await loadVersionRows(deps.db(), run.versionId));
+    const trained = trainedRowIds(await read.version(run.versionId));
     return ids.filter((i) => trained.has(i)).length;
   }
 
   /** The rows a classifier run trained on (its version's train rows, or the imported rows less its validation share), for the baselines; null when not known. */
-  async function runTrainRows(read: RowReader = rowReader()): Promise<Example[] | null> {
+  async function runTrainRows(read: RowReader = rowReader(deps.db())): Promise<Example[] | null> {
     const run = loadedRun();
     if (!run || run.task !== 'classify' || run.versionId === undefined) return null;
     // Read with the mapping the run trained with, which the dataset may no longer have.
@@ -400,7 +374,7 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, d
         patchEval({ status: 'idle', progress: null, ...p });
       };
       try {
-        const read = rowReader();
+        const read = rowReader(deps.db());
         const rows = (await evalRows(source.key, undefined, read)).examples;
         if (rows.length === 0) return done({ error: `${source.label} has no rows.` });
         const baselineTrain = (await runTrainRows(read).catch(() => null)) ?? undefined;
