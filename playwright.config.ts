@@ -21,6 +21,9 @@ export default defineConfig({
     baseURL: `http://localhost:${PORT}`,
     viewport: { width: 1440, height: 1000 },
     acceptDownloads: true,
+    // The production build registers a service worker that serves the page from its cache;
+    // it would hide requests from page.route. Only e2e/offline.spec.ts lets it run.
+    serviceWorkers: 'block',
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: systemChromium(),

@@ -1,5 +1,40 @@
-import { defineConfig } from 'vite';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+
+/**
+ * After a production build, lists every file of the output (the page, its chunks, the
+ * workers, the wasm binaries, the starter model and the samples) in `precache.json`,
+ * with a version that changes when any of them does. `public/sw.js` caches that list when
+ * it installs, so the studio opens and trains with no network at all.
+ */
+function offlinePrecache(): Plugin {
+  let outDir = 'dist';
+  return {
+    name: 'studio-offline-precache',
+    apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
+    closeBundle() {
+      const skip = new Set(['precache.json', 'sw.js']);
+      const files: string[] = [];
+      const walk = (dir: string) => {
+        for (const name of readdirSync(dir).sort()) {
+          const path = join(dir, name);
+          if (statSync(path).isDirectory()) walk(path);
+          else if (!skip.has(relative(outDir, path))) files.push(relative(outDir, path).split(sep).join('/'));
+        }
+      };
+      walk(outDir);
+      const hash = createHash('sha256');
+      for (const f of files) hash.update(f).update(readFileSync(join(outDir, f)));
+      writeFileSync(join(outDir, 'precache.json'), JSON.stringify({ version: hash.digest('hex').slice(0, 16), files }));
+    },
+  };
+}
 
 /**
  * Cross-origin isolation (COOP + COEP) on both the dev and the preview server:
@@ -11,7 +46,7 @@ const isolation = {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), offlinePrecache()],
   server: { headers: isolation },
   preview: { headers: isolation },
   worker: {

@@ -4,6 +4,7 @@ import { useStudio } from '../state/studio';
 import { DataPanel } from './DataPanel';
 import { DataStudio } from './DataStudio';
 import { LiveProgress } from './LiveProgress';
+import { OfflineStatus } from './OfflineStatus';
 import { Playground } from './Playground';
 import { RunCharts } from './RunCharts';
 import { RunsList } from './RunsList';
@@ -67,6 +68,7 @@ export function App() {
           <h1>Fine-tuning Studio</h1>
         </div>
         <p className="tagline">Fine-tune small language models and classifiers on your own data, on your own GPU. Nothing leaves this device.</p>
+        <OfflineStatus />
       </header>
       <main className="layout">
         <aside className="data-column" aria-label="Data">
