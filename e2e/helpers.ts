@@ -85,7 +85,7 @@ export async function holdOutTestSplit(page: Page, testShare: number): Promise<v
   await page.getByRole('tab', { name: 'Training' }).click();
 }
 
-/** A two-step LoRA run on the wasm backend (dropout on: the fused attention's mask path) with the tiny model, on `dataset` uploaded first (null: the one chosen); resolves when it is completed. */
+/** A two-step LoRA run on the wasm backend (dropout on: the fused attention's mask path) with the chosen base model, on `dataset` uploaded first (null: the one chosen); resolves when it is completed. */
 export async function shortRun(page: Page, dataset: string | null): Promise<void> {
   if (dataset) {
     await page.getByLabel('Upload dataset').setInputFiles(join(FIXTURES, dataset));
@@ -99,4 +99,13 @@ export async function shortRun(page: Page, dataset: string | null): Promise<void
   await page.getByRole('button', { name: 'Start training' }).click();
   const run = page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first();
   await expect(run.locator('.status')).toHaveText('completed', { timeout: 90_000 });
+}
+
+/** Loads the run or model whose option matches `option` in the playground, on wasm. */
+export async function tryInPlayground(page: Page, option: RegExp): Promise<void> {
+  await page.getByLabel('Run on').selectOption('wasm');
+  const picker = page.getByLabel('Model to try');
+  const value = await picker.locator('option', { hasText: option }).getAttribute('value');
+  await picker.selectOption(value!);
+  await expect(page.locator('.playground .badge')).toHaveText('Running on wasm', { timeout: 60_000 });
 }

@@ -4,7 +4,7 @@
  * opens, loads a sample and fine-tunes the starter model.
  */
 import { expect, test } from '@playwright/test';
-import { setSlider } from './helpers';
+import { shortRun, tryInPlayground } from './helpers';
 
 test.use({ serviceWorkers: 'allow' });
 
@@ -24,20 +24,11 @@ test('after one visit the studio opens and trains offline', async ({ page, conte
   await expect(page.getByLabel('Base model')).toContainText('Starter GPT-2');
   // Its facts, the weights' size too, read from the cache.
   await expect(page.getByText(/^GPT-2 · 2\.62M parameters · 10 MB · shipped with the studio/)).toBeVisible();
-  await page.getByLabel('Backend').selectOption('wasm');
-  await setSlider(page, 'Batch size', 2);
-  await setSlider(page, 'Max sequence length', 16);
-  await page.getByLabel('Max steps').fill('2');
-  await page.getByRole('button', { name: 'Start training' }).click();
-  const run = page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first();
-  await expect(run.locator('.status')).toHaveText('completed', { timeout: 180_000 });
-  await expect(run).toContainText('Starter GPT-2');
+  await shortRun(page, null);
+  await expect(page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first()).toContainText('Starter GPT-2');
 
   // The playground's worker comes from the cache too.
-  await page.getByLabel('Run on').selectOption('wasm');
-  const picker = page.getByLabel('Model to try');
-  await picker.selectOption((await picker.locator('option', { hasText: /^classify-full-1 / }).getAttribute('value'))!);
-  await expect(page.locator('.playground .badge')).toHaveText('Running on wasm', { timeout: 60_000 });
+  await tryInPlayground(page, /^classify-lora-1 /);
   await page.getByLabel('Text to classify').fill('Win a free cruise now!');
   await page.getByRole('button', { name: 'Classify', exact: true }).click();
   await expect(page.getByRole('list', { name: 'Class probabilities' }).getByRole('meter')).toHaveCount(2);

@@ -5,7 +5,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { downloadBytes, FIXTURES, holdOutTestSplit, openStudio, setSlider, shortRun, TINY_MODEL, useTinyModel } from './helpers';
+import { downloadBytes, FIXTURES, holdOutTestSplit, openStudio, setSlider, shortRun, TINY_MODEL, tryInPlayground, useTinyModel } from './helpers';
 
 test.beforeEach(({ page }) => {
   page.on('pageerror', (e) => console.log('pageerror:', e.message));
@@ -22,14 +22,6 @@ async function openStudioWithoutEos(page: Page): Promise<void> {
   await page.route('**/models/tiny-gpt2/tokenizer_config.json', (route) => route.fulfill({ json: config }));
   await page.goto('/');
   await expect(page.getByLabel('Base model')).toHaveValue(TINY_MODEL.id);
-}
-
-async function tryInPlayground(page: Page, option: RegExp): Promise<void> {
-  await page.getByLabel('Run on').selectOption('wasm');
-  const picker = page.getByLabel('Model to try');
-  const value = await picker.locator('option', { hasText: option }).getAttribute('value');
-  await picker.selectOption(value!);
-  await expect(page.locator('.playground .badge')).toHaveText('Running on wasm', { timeout: 60_000 });
 }
 
 test('streams generated text from a fresh run, and stops it', async ({ page }) => {

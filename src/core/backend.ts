@@ -38,7 +38,8 @@ export interface BackendLoss {
 }
 
 let loss: BackendLoss | null = null;
-let lossSettled: Promise<void> | null = null;
+/** WebGPU fails a lost device's pending reads before its `lost` promise settles; WebGL says so at once. */
+let lossMayLag = false;
 let announceLoss: (l: BackendLoss) => void = () => undefined;
 let lost: Promise<BackendLoss> = new Promise(() => undefined);
 
@@ -65,25 +66,24 @@ export function backendLoss(): BackendLoss | null {
  * pending reads before its `lost` promise settles, so this waits a moment for it.
  */
 export async function settledBackendLoss(waitMs = 500): Promise<BackendLoss | null> {
-  if (loss || !lossSettled) return loss;
-  await Promise.race([lossSettled, new Promise((resolve) => setTimeout(resolve, waitMs))]);
+  if (loss || !lossMayLag) return loss;
+  await Promise.race([lost, new Promise((resolve) => setTimeout(resolve, waitMs))]);
   return loss;
 }
 
 /** Listen for the loss of the backend's GPU device: WebGPU's `device.lost`, WebGL's `webglcontextlost`. */
 function watchDevice(name: BackendName): void {
   loss = null;
-  lossSettled = null;
+  lossMayLag = name === 'webgpu';
   lost = new Promise((resolve) => (announceLoss = resolve));
   const b = tf.backend() as unknown as {
     device?: { lost?: Promise<{ reason?: string; message?: string }> };
     gpgpu?: { gl?: { canvas?: { addEventListener?: (type: string, fn: () => void) => void } } };
   };
   if (name === 'webgpu') {
-    lossSettled =
-      b.device?.lost?.then((info) => {
-        if (tf.getBackend() === 'webgpu') lose({ backend: 'webgpu', reason: info.reason || 'unknown', message: info.message ?? '' });
-      }) ?? null;
+    void b.device?.lost?.then((info) => {
+      if (tf.getBackend() === 'webgpu') lose({ backend: 'webgpu', reason: info.reason || 'unknown', message: info.message ?? '' });
+    });
   } else if (name === 'webgl') {
     b.gpgpu?.gl?.canvas?.addEventListener?.('webglcontextlost', () => {
       if (tf.getBackend() === 'webgl') lose({ backend: 'webgl', reason: 'context lost', message: '' });

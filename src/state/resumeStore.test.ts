@@ -122,7 +122,13 @@ describe('resuming a run', () => {
       const session = started.value;
       const result = failed.then(() => {
         session.cancel();
-        return { ok: false as const, error: { code: 'gpu-lost', message: 'The GPU was lost at step 3.', advice: 'Start the run again.' } };
+        const error = {
+          code: 'gpu-lost',
+          message: 'The GPU was lost at step 3.',
+          advice: 'Start the run again.',
+          resumeAdvice: 'If the GPU fails again, choose WebAssembly (CPU): slower, but it does not depend on the GPU.',
+        };
+        return { ok: false as const, error };
       });
       return { ok: true, value: { ...session, result } };
     };

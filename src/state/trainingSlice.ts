@@ -9,7 +9,7 @@ import type { Resumable, RunFinal, RunRecord, RunStatus } from '../storage/db';
 import { addMetrics, createRun, loadCheckpoint, loadMetrics, resumeHint, saveCheckpoint, saveRunOutputs, trimMetrics, updateRun } from '../storage/runs';
 import type { CheckpointAt } from '../workers/checkpointing';
 import type { TrainSession } from '../workers/clients';
-import { CPU_FALLBACK, type TravellingError } from '../workers/errors';
+import type { TravellingError } from '../workers/errors';
 import { withSlider, type SliderKey } from './hyperparams';
 import type { ModelEntry } from './models';
 import type { SliceCreator } from './store';
@@ -117,14 +117,12 @@ export function unsavedMessage(e: unknown): string {
 }
 
 /**
- * A run's failure message, and what to do: go on from the checkpoint when one is kept (on a
- * lost GPU, the way round it too), else the error's own advice.
+ * A run's failure message, and what to do: go on from the checkpoint when one is kept (with
+ * the error's advice for that case), else the error's own advice.
  */
-function withResumeHint(error: string | TravellingError, resumable: Resumable | null): string {
-  const { message, advice, code } = typeof error === 'string' ? { message: error, advice: undefined, code: '' } : error;
-  if (!resumable) return advice ? `${message} ${advice}` : message;
-  const around = code === 'gpu-lost' ? ` If the GPU fails again, choose ${CPU_FALLBACK}.` : '';
-  return `${message} ${resumeHint(resumable)}${around}`;
+function withResumeHint({ message, advice, resumeAdvice }: TravellingError, resumable: Resumable | null): string {
+  const parts = resumable ? [message, resumeHint(resumable), resumeAdvice] : [message, advice];
+  return parts.filter(Boolean).join(' ');
 }
 
 function statusOf(result: TrainResult): RunStatus {
@@ -146,7 +144,7 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
   let metricsQueue: Promise<void> = Promise.resolve();
 
   async function fail(runId: number | null, error: string | TravellingError, resumable: Resumable | null = null) {
-    const message = withResumeHint(error, resumable);
+    const message = withResumeHint(typeof error === 'string' ? { code: 'error', message: error } : error, resumable);
     set({ trainError: message, active: null });
     if (runId !== null) {
       await updateRun(deps.db(), runId, { status: 'failed', message, finishedAt: Date.now() });

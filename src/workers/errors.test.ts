@@ -15,6 +15,7 @@ describe('errors across the worker boundary', () => {
     expect(mid.message).toMatch(/^The GPU was lost at step 37 of 240 \(webgpu: destroyed: Device was destroyed\.\)\. /);
     expect(mid.message).toContain('the curves up to step 37 are kept');
     expect(mid.advice).toBe('Start the run again, or choose WebAssembly (CPU): slower, but it does not depend on the GPU.');
+    expect(mid.resumeAdvice).toBe('If the GPU fails again, choose WebAssembly (CPU): slower, but it does not depend on the GPU.');
     const early = gpuLostError({ backend: 'webgl', reason: 'context lost', message: '' }, null);
     expect(early.message).toMatch(/^The GPU was lost before the first step \(webgl: context lost\)\. /);
     expect(early.message).not.toContain('curves');

@@ -14,6 +14,8 @@ export interface TravellingError {
   field?: string;
   /** What to do, when it is not part of `message`: a run with a checkpoint to go on from is told that instead. */
   advice?: string;
+  /** What to add, for a run with a checkpoint, after where it can go on from. */
+  resumeAdvice?: string;
 }
 
 export function toTravellingError(e: unknown): TravellingError {
@@ -29,7 +31,7 @@ export function toTravellingError(e: unknown): TravellingError {
  * `playground`: a loaded model, which is read again from storage when loaded again.
  */
 /** Where to go when the GPU keeps failing. */
-export const CPU_FALLBACK = 'WebAssembly (CPU): slower, but it does not depend on the GPU';
+const CPU_FALLBACK = 'WebAssembly (CPU): slower, but it does not depend on the GPU';
 
 export function gpuLostError(loss: BackendLoss, last: { step: number; totalSteps: number } | null, where: 'training' | 'playground' = 'training'): TravellingError {
   const detail = [loss.reason, loss.message].filter(Boolean).join(': ');
@@ -46,6 +48,7 @@ export function gpuLostError(loss: BackendLoss, last: { step: number; totalSteps
       `The GPU was lost${at} (${loss.backend}: ${detail}). That happens when the graphics driver resets, the GPU process crashes or the computer sleeps. ` +
       `The weights being trained were on the GPU and are gone${last ? `; the curves up to step ${last.step} are kept` : ''}.`,
     advice: `Start the run again, or choose ${CPU_FALLBACK}.`,
+    resumeAdvice: `If the GPU fails again, choose ${CPU_FALLBACK}.`,
   };
 }
 
