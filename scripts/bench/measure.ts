@@ -50,7 +50,7 @@ const now = () => performance.now();
  * high-water mark at no cost (tf.profile does the same per kernel, but on webgpu it also
  * times every kernel, doubling the step).
  */
-function trackPeak(eng: EngineLike): () => number {
+export function trackPeak(eng: EngineLike): () => number {
   const orig = eng.trackTensor;
   let peak = eng.state.numBytes;
   eng.trackTensor = function (this: EngineLike, t: unknown, backend: unknown) {

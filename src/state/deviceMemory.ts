@@ -4,7 +4,7 @@
  * and, for WebGPU, the adapter's buffer limits. This is the one file that reads them;
  * the budget itself is a pure function of what was read.
  */
-import type { BackendChoice } from '../core/backend';
+import type { BackendChoice, BackendName } from '../core/backend';
 import { formatSize as formatBytes } from './units';
 
 export interface GpuLimits {
@@ -44,6 +44,16 @@ export function memoryBudget(facts: DeviceFacts, backend: BackendChoice): Memory
   if (backend === 'wasm') limits.push({ bytes: WASM_MEMORY_LIMIT, basis: `WebAssembly's ${formatBytes(WASM_MEMORY_LIMIT)} memory limit` });
   if (limits.length === 0) return { bytes: FALLBACK_BUDGET, basis: `a cautious ${formatBytes(FALLBACK_BUDGET)}: this browser does not say how much memory the device has` };
   return limits.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+}
+
+/**
+ * The backend a run will most likely train on, for the estimate (each backend's fused
+ * kernels keep a different amount): the choice itself, or under "auto" WebGPU where the
+ * device has an adapter and WebGL otherwise (backend.ts's order).
+ */
+export function estimateBackend(backend: BackendChoice, facts: DeviceFacts): BackendName {
+  if (backend !== 'auto') return backend;
+  return facts.gpu ? 'webgpu' : 'webgl';
 }
 
 function formatGb(gb: number): string {

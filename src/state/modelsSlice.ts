@@ -9,7 +9,7 @@ import type { TravellingError } from '../workers/errors';
 import type { EstimateResult, UploadedFile } from '../workers/modelJob';
 import { DEFAULT_ENDPOINT } from '../workers/hubEndpoint';
 import { ModelFolderError, pickModelFiles } from '../workers/modelFolder';
-import { gpuLimitWarning, memoryBudget, type DeviceFacts, type MemoryBudget } from './deviceMemory';
+import { estimateBackend, gpuLimitWarning, memoryBudget, type DeviceFacts, type MemoryBudget } from './deviceMemory';
 import type { ModelDeps } from './modelDeps';
 import type { ModelEntry } from './models';
 import type { SliceCreator, StudioState } from './store';
@@ -235,6 +235,8 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, deps) => 
         seqLen: hp.maxLength,
         lora: { ...hp.lora, targetModules: effectiveLoraTargets(hp.lora.targetModules, model.info) },
         freeze: hp.freeze,
+        dropout: hp.dropout,
+        backend: estimateBackend(settings.backend, device),
         availableBytes: budget.bytes,
       });
       if (token !== estimateToken) return;

@@ -19,7 +19,7 @@ function useEstimateInputs(): void {
   const key = useStudio((s) => {
     const hp = s.settings.hyperparams;
     const m = chosenModel(s);
-    return JSON.stringify([m?.id, !!m?.info, s.settings.task, s.settings.method, s.settings.backend, hp.batchSize, hp.maxLength, hp.lora.r, hp.lora.targetModules, hp.freeze]);
+    return JSON.stringify([m?.id, !!m?.info, s.settings.task, s.settings.method, s.settings.backend, hp.batchSize, hp.maxLength, hp.dropout, hp.lora.r, hp.lora.targetModules, hp.freeze]);
   });
   useEffect(() => {
     const timer = setTimeout(() => void studio.getState().refreshMemoryEstimate(), 120);

@@ -188,6 +188,9 @@ export interface EstimateRequest {
   lora?: LoraSettings;
   freeze?: FreezeSettings;
   numLabels?: number;
+  dropout?: number;
+  /** The backend the run will train on (its fused kernels decide what a step keeps). */
+  backend?: string;
   /** What the page thinks the device can give (see state/deviceMemory.ts). */
   availableBytes: number;
 }
@@ -204,7 +207,7 @@ export interface EstimateResult {
 export function estimateMemory(req: EstimateRequest): EstimateResult {
   const arch = architectureFor(req.config);
   const config = arch.parseConfig(req.config);
-  const estimate = estimateTrainingMemory({ arch, config, method: req.method, batchSize: req.batchSize, seqLen: req.seqLen, lora: req.lora, freeze: req.freeze, task: req.task, numLabels: req.numLabels });
+  const estimate = estimateTrainingMemory({ arch, config, method: req.method, batchSize: req.batchSize, seqLen: req.seqLen, lora: req.lora, freeze: req.freeze, task: req.task, numLabels: req.numLabels, dropout: req.dropout, backend: req.backend });
   const { fits, message } = fitsIn(estimate, req.availableBytes);
   let largestTensor = { name: '', bytes: 0 };
   for (const [name, shape] of arch.paramShapes(config)) {

@@ -38,28 +38,70 @@ export interface MemoryInput {
   numLabels?: number;
   /** 4 for float32, which is what tfjs trains in. */
   bytesPerValue?: number;
+  /** Dropout probability of the run (masks and dropped copies when above 0; default the studio's). */
+  dropout?: number;
+  /** The backend that will train (its fused kernels decide how many tensors a step keeps); default webgpu. */
+  backend?: string;
 }
 
 /**
- * Values autodiff keeps per token and hidden unit for one transformer block, counted
- * on gpt2.ts's forward pass (tfjs keeps every tensor a kernel saves for its gradient
- * until the backward pass ends):
- *   attention sublayer:  9 = layer norm (centred x, normalised x, output: 3)
- *                          + q, k, v after the head transpose (3) + context into c_proj (1)
- *                          + output dropout (mask and input: 2)
- *   MLP sublayer:       33 = layer norm (3) + output dropout (2)
- *                          + 7 tensors 4d wide = 28: c_fc output, x^3, the tanh argument,
- *                            tanh, 0.5x, 1 + tanh, and the gelu output into c_proj
- * i.e. 42 B*T*d per block. LLaMA's SwiGLU MLP (about 5 tensors of width ~2.7d) and
- * BERT's erf-gelu come out lower; the estimate errs on the large side for them.
+ * What one training step holds on top of the weights and AdamW state, in float32 values,
+ * as a sum of coefficient x feature. tfjs keeps every tensor the forward pass creates
+ * and the gradient of every tensor on the way to the loss until the backward pass ends
+ * (tape.ts never frees an output's gradient once used), so the activations are far more
+ * than what the kernels save; and how many tensors a block makes depends on the
+ * backend's fused kernels (attention, layer norm, gelu and cross-entropy on webgpu and
+ * wasm; the reference formulation on cpu). The coefficients are fitted by least squares
+ * to what the engine counted during the studio's own training steps (`npm run
+ * bench:memory`: tiny GPT-2s, one shape changed at a time) and checked on other shapes
+ * (memory.test.ts on cpu and wasm, scripts/bench/memory.spec.ts on webgpu and webgl).
+ * LLaMA's SwiGLU MLP and BERT's blocks make a different number of tensors than GPT-2's;
+ * their estimate uses GPT-2's counts per token and hidden unit.
  */
-export const BLOCK_ACTIVATIONS_PER_TOKEN_DIM = 42;
-/** Per block and head, T x T: the scaled scores, softmax output, dropout mask and dropped probabilities. */
-export const ATTENTION_MAPS = 4;
-/** Embedding sum and its dropout (mask, output: 3) plus the final norm (3), once per run. */
-export const OUTSIDE_BLOCKS_PER_TOKEN_DIM = 6;
-/** LM head, B*T*V each: logits, the shifted slice, the saved log-softmax and the one-hot targets of the loss. */
-export const LOGITS_COPIES = 4;
+export interface MemoryCoefficients {
+  /** Per block gradients flow through, per batch x length x hidden value. */
+  block: number;
+  /** Per such block, per batch x head x length^2 (the attention maps). */
+  blockMaps: number;
+  /** Per frozen block below every trainable one (kept, but no gradients). */
+  frozenBlock: number;
+  frozenMaps: number;
+  /** Per block with dropout on: masks and dropped copies. */
+  dropout: number;
+  dropoutMaps: number;
+  /** Once per run, per batch x length x hidden: embeddings, final norm, pooling. */
+  outside: number;
+  /** Language modelling: per batch x length x vocabulary (logits, loss, their gradients). */
+  logits: number;
+  /** Per LoRA-adapted module, per batch x length x (fan-in + fan-out). */
+  lora: number;
+  /** Per trainable parameter: its gradient and what the clipping and update make while it lives. */
+  trainable: number;
+}
+
+export type MemoryBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/** From `npm run bench:memory` (2026-11-28): the fit cases' least-squares values, rounded. */
+export const MEMORY_COEFFICIENTS: Record<MemoryBackend, MemoryCoefficients> = {
+  webgpu: { block: 55, blockMaps: 0.04, frozenBlock: 55.36, frozenMaps: 0.07, dropout: 12.82, dropoutMaps: 0, outside: 13.07, logits: 9.24, lora: 7.42, trainable: 2.61 },
+  webgl: { block: 221.99, blockMaps: 9.27, frozenBlock: 163.41, frozenMaps: 8.24, dropout: 14.45, dropoutMaps: 4.73, outside: 26.05, logits: 17.21, lora: 5.21, trainable: 4.15 },
+  wasm: { block: 63.98, blockMaps: 15.38, frozenBlock: 41.92, frozenMaps: 0, dropout: 15.19, dropoutMaps: 4.64, outside: 10.81, logits: 9.37, lora: 7.45, trainable: 2.7 },
+  cpu: { block: 202.25, blockMaps: 9.6, frozenBlock: 170.42, frozenMaps: 7.91, dropout: 16.12, dropoutMaps: 4.4, outside: 30.2, logits: 17.65, lora: 4.93, trainable: 2.81 },
+};
+
+/** The sizes the coefficients multiply, for one run as set up (values, not bytes). */
+export interface MemoryFeatures {
+  block: number;
+  blockMaps: number;
+  frozenBlock: number;
+  frozenMaps: number;
+  dropout: number;
+  dropoutMaps: number;
+  outside: number;
+  logits: number;
+  lora: number;
+  trainable: number;
+}
 
 function count(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -70,9 +112,18 @@ function stub(shape: number[]): tf.Variable {
   return { shape, size: count(shape) } as unknown as tf.Variable;
 }
 
-export function estimateTrainingMemory(input: MemoryInput): MemoryEstimate {
+interface RunShape {
+  B: number;
+  T: number;
+  numLabels: number;
+  trainableParams: number;
+  totalParams: number;
+  features: MemoryFeatures;
+}
+
+/** Parameter counts and the features of a run, from the architecture and the trainer's own choice of what trains. */
+function runShape(input: MemoryInput): RunShape {
   const { arch, config, method, task } = input;
-  const bpv = input.bytesPerValue ?? 4;
   const B = Math.max(1, input.batchSize);
   const T = Math.max(1, Math.min(input.seqLen, config.maxPositions));
   const numLabels = input.numLabels ?? labelList(config)?.length ?? 2;
@@ -91,31 +142,56 @@ export function estimateTrainingMemory(input: MemoryInput): MemoryEstimate {
     lora = { ...settings, targetModules: [...settings.targetModules], modules };
   }
   const model: LoadedModel = { arch, config, params, labels: null };
-  const hp = { ...DEFAULT_HYPERPARAMS, freeze: input.freeze ?? DEFAULT_HYPERPARAMS.freeze };
-  const trainable = selectTrainable(model, method, hp, lora, task);
+  const freeze = input.freeze ?? DEFAULT_HYPERPARAMS.freeze;
+  const trainable = selectTrainable(model, method, { ...DEFAULT_HYPERPARAMS, freeze }, lora, task);
 
   const trainableParams = [...trainable.values()].reduce((s, v) => s + v.size, 0);
   const adapterParams = lora ? [...lora.modules.values()].reduce((s, m) => s + m.A.size + m.B.size, 0) : 0;
   const totalParams = [...params.values()].reduce((s, v) => s + v.size, 0) + adapterParams;
 
-  // Activations (values), all methods alike: tfjs records every op while taking
-  // gradients, so frozen lower blocks keep theirs too.
-  //   L * (42 B T d + 4 B H T^2) + 6 B T d            blocks, attention maps, embeddings/final norm
-  //   + B T V * 4                                     LM logits and loss (task 'lm')
-  //   + per adapted module B T (2 in + r)             LoRA's dropout on x (mask, output) and x A^T
-  const d = config.hiddenSize;
+  // Gradients flow through every block from the lowest one that trains (or holds an
+  // adapter) up to the loss; the blocks below only keep their forward tensors.
   const L = config.numLayers;
-  const H = config.numHeads;
-  let values = L * (BLOCK_ACTIVATIONS_PER_TOKEN_DIM * B * T * d + ATTENTION_MAPS * B * H * T * T) + OUTSIDE_BLOCKS_PER_TOKEN_DIM * B * T * d;
-  if (task === 'lm') values += LOGITS_COPIES * B * T * config.vocabSize;
-  else values += LOGITS_COPIES * B * numLabels;
-  if (lora) {
-    const dropInput = lora.dropout > 0 ? 2 : 0;
-    for (const m of adapted) values += B * T * (dropInput * m.fanIn + lora.r);
-  }
+  let lowest = L;
+  if (method === 'full' || (method === 'freeze' && freeze.trainEmbeddings)) lowest = 0;
+  else if (method === 'freeze') lowest = L - Math.max(0, Math.min(L, freeze.trainableBlocks));
+  else for (const m of adapted) lowest = Math.min(lowest, arch.blockOf(`${m.name}.weight`) ?? 0);
+  const on = L - lowest;
+  const off = lowest;
+  const btd = B * T * config.hiddenSize;
+  const maps = B * config.numHeads * T * T;
+  const dropped = (input.dropout ?? DEFAULT_HYPERPARAMS.dropout) > 0;
+  const features: MemoryFeatures = {
+    block: on * btd,
+    blockMaps: on * maps,
+    frozenBlock: off * btd,
+    frozenMaps: off * maps,
+    dropout: dropped ? L * btd : 0,
+    dropoutMaps: dropped ? L * maps : 0,
+    outside: btd,
+    logits: task === 'lm' ? B * T * config.vocabSize : 0,
+    lora: adapted.reduce((s, m) => s + B * T * (m.fanIn + m.fanOut), 0),
+    trainable: trainableParams,
+  };
+  return { B, T, numLabels, trainableParams, totalParams, features };
+}
 
+export function memoryFeatures(input: MemoryInput): MemoryFeatures {
+  return runShape(input).features;
+}
+
+function coefficientsFor(backend: string | undefined): MemoryCoefficients {
+  return MEMORY_COEFFICIENTS[(backend && backend in MEMORY_COEFFICIENTS ? backend : 'webgpu') as MemoryBackend];
+}
+
+export function estimateTrainingMemory(input: MemoryInput): MemoryEstimate {
+  const bpv = input.bytesPerValue ?? 4;
+  const { trainableParams, totalParams, features } = runShape(input);
+  const k = coefficientsFor(input.backend);
+  let values = 0;
+  for (const key of Object.keys(features) as (keyof MemoryFeatures)[]) if (key !== 'trainable') values += k[key] * features[key];
   const weights = totalParams * bpv;
-  const gradients = trainableParams * bpv;
+  const gradients = k.trainable * trainableParams * bpv;
   const optimizer = 2 * trainableParams * bpv; // AdamW's first and second moments
   const activations = values * bpv;
   return { weights, gradients, optimizer, activations, total: weights + gradients + optimizer + activations, trainableParams, totalParams };
