@@ -68,6 +68,15 @@ export const CHECK_CASES: MemoryCase[] = [
   c('classify lora', { task: 'classify', method: 'lora', nLayer: 4, d: 80, heads: 5, T: 40, B: 5, dropout: 0.1, targets: ['c_attn', 'mlp.c_fc'] }),
 ];
 
+/** The starter model's own shape (vocabulary 4096, context 256) at the studio's defaults: how far the fit carries. */
+export const STARTER_CASES: MemoryCase[] = [
+  c('starter classify full', { task: 'classify', nLayer: 4, d: 192, heads: 6, T: 256, B: 8, V: 4096, dropout: 0.1 }),
+  c('starter lm lora', { method: 'lora', nLayer: 4, d: 192, heads: 6, T: 256, B: 8, V: 4096, dropout: 0.1 }),
+];
+
+export type MemorySet = 'fit' | 'check' | 'starter';
+export const MEMORY_SETS: Record<MemorySet, MemoryCase[]> = { fit: FIT_CASES, check: CHECK_CASES, starter: STARTER_CASES };
+
 function configOf(k: MemoryCase) {
   return newGpt2Config({ vocabSize: k.V, nPositions: k.T, nEmbd: k.d, nLayer: k.nLayer, nHead: k.heads, bosTokenId: 262, eosTokenId: 264 });
 }

@@ -3,6 +3,7 @@
  * question), the models kept in this browser, what the chosen model allows (tasks, LoRA
  * targets) and the memory estimate for the run as set up.
  */
+import type { BackendName } from '../core/backend';
 import type { HubProgress } from '../core/io/hub';
 import type { ModelInfo } from '../storage/modelDb';
 import type { TravellingError } from '../workers/errors';
@@ -42,6 +43,8 @@ export interface LocalImport {
 export interface MemoryView {
   result: EstimateResult | null;
   budget: MemoryBudget;
+  /** The backend the estimate is for (the choice, or what "auto" will most likely pick). */
+  backend: BackendName;
   gpuWarning: string | null;
   error: string | null;
 }
@@ -227,6 +230,7 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, deps) => 
       const { settings } = get();
       const hp = settings.hyperparams;
       const budget = memoryBudget(device, settings.backend);
+      const backend = estimateBackend(settings.backend, device);
       const out = await md().estimate({
         config: model.info.config,
         task: settings.task,
@@ -236,12 +240,12 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, deps) => 
         lora: { ...hp.lora, targetModules: effectiveLoraTargets(hp.lora.targetModules, model.info) },
         freeze: hp.freeze,
         dropout: hp.dropout,
-        backend: estimateBackend(settings.backend, device),
+        backend,
         availableBytes: budget.bytes,
       });
       if (token !== estimateToken) return;
-      if (!out.ok) return void set({ memory: { result: null, budget, gpuWarning: null, error: out.error.message } });
-      set({ memory: { result: out.value, budget, gpuWarning: gpuLimitWarning(out.value.largestTensor, device, settings.backend), error: null } });
+      if (!out.ok) return void set({ memory: { result: null, budget, backend, gpuWarning: null, error: out.error.message } });
+      set({ memory: { result: out.value, budget, backend, gpuWarning: gpuLimitWarning(out.value.largestTensor, device, settings.backend), error: null } });
     },
   };
 };

@@ -3,9 +3,12 @@
  * activations), against what this device can give; a warning when it will not fit, never a block.
  */
 import { useEffect, useId } from 'react';
+import type { BackendName } from '../core/backend';
 import { chosenModel } from '../state/modelsSlice';
 import { studio, useStudio } from '../state/studio';
 import { formatCount, formatSize } from '../state/units';
+
+const BACKEND_NAMES: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'plain JS' };
 
 const PARTS = [
   ['weights', 'Weights'],
@@ -31,8 +34,10 @@ export function MemoryEstimate() {
   const headingId = useId();
   useEstimateInputs();
   const memory = useStudio((s) => s.memory);
+  const auto = useStudio((s) => s.settings.backend === 'auto');
   if (!memory) return null;
-  const { result, budget, gpuWarning, error } = memory;
+  const autoNote = auto ? ', which Auto picks here' : '';
+  const { result, budget, backend, gpuWarning, error } = memory;
   return (
     <section className="memory" aria-labelledby={headingId}>
       <h3 id={headingId}>Memory estimate</h3>
@@ -53,7 +58,7 @@ export function MemoryEstimate() {
           </dl>
           <MemoryBar total={result.estimate.total} budget={budget.bytes} parts={PARTS.map(([k]) => result.estimate[k])} />
           <p className="muted small memory-basis">
-            {formatCount(result.estimate.trainableParams)} of {formatCount(result.estimate.totalParams)} parameters train. Budget: about {formatSize(budget.bytes)}, {budget.basis}.
+            {formatCount(result.estimate.trainableParams)} of {formatCount(result.estimate.totalParams)} parameters train. Estimated for {BACKEND_NAMES[backend]}{autoNote}: gradients include the update&apos;s temporaries, activations all that a step keeps until its backward pass ends. Budget: about {formatSize(budget.bytes)}, {budget.basis}.
           </p>
           {result.fits ? (
             <p className="memory-verdict ok" role="status">

@@ -7,12 +7,12 @@ import { initBackend, type BackendName } from '../../../src/core/backend';
 import { runParity, type ParityResult } from '../../../src/core/kernels/parity';
 import tokenizerJson from '../../../src/core/tokenize/fixtures/byte-bpe/tokenizer.json?raw';
 import tokenizerConfig from '../../../src/core/tokenize/fixtures/byte-bpe/tokenizer_config.json?raw';
-import { CHECK_CASES, FIT_CASES, measureCase, type MemoryMeasurement } from '../memory';
+import { measureCase, MEMORY_SETS, type MemoryMeasurement, type MemorySet } from '../memory';
 
 declare global {
   interface Window {
     kernelParity(backend: BackendName, only?: string): Promise<{ backend: string; results: ParityResult[] }>;
-    measureMemory(backend: BackendName, set: 'fit' | 'check'): Promise<MemoryMeasurement[]>;
+    measureMemory(backend: BackendName, set: MemorySet): Promise<MemoryMeasurement[]>;
   }
 }
 
@@ -26,7 +26,7 @@ window.measureMemory = async (backend, set) => {
   const enc = new TextEncoder();
   const tokenizer = { 'tokenizer.json': enc.encode(tokenizerJson), 'tokenizer_config.json': enc.encode(tokenizerConfig) };
   const out: MemoryMeasurement[] = [];
-  for (const k of set === 'fit' ? FIT_CASES : CHECK_CASES) out.push(await measureCase(k, tokenizer));
+  for (const k of MEMORY_SETS[set]) out.push(await measureCase(k, tokenizer));
   return out;
 };
 document.getElementById('status')!.textContent = 'ready';
