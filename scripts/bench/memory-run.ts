@@ -28,7 +28,7 @@ async function inNode(backend: BackendName, set: MemorySet): Promise<MemoryMeasu
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { backend: { type: 'string', default: 'cpu,wasm,webgpu,webgl' }, starter: { type: 'boolean', default: false } } });
   const backends = values.backend!.split(',') as BackendName[];
-  const sets: MemorySet[] = values.starter ? ['fit', 'check', 'starter'] : ['fit', 'check'];
+  const sets: MemorySet[] = ['fit', 'check', 'llama-fit', 'llama-check', ...(values.starter ? (['starter'] as const) : [])];
   const results: Record<string, Partial<Record<MemorySet, MemoryMeasurement[]>>> = {};
   for (const b of backends.filter((b) => b === 'cpu' || b === 'wasm')) {
     results[b] = {};
@@ -53,8 +53,10 @@ async function main(): Promise<void> {
       console.log(`\n${b}: ${set} cases`);
       for (const m of r[set]!) console.log(describeMeasurement(m));
     }
-    const k = fitCoefficients(r.fit!);
-    console.log(`${b}: fitted ${JSON.stringify(Object.fromEntries(Object.entries(k).map(([n, v]) => [n, Math.round(v * 100) / 100])))}`);
+    for (const [family, set] of [['gpt2', 'fit'], ['llama', 'llama-fit']] as const) {
+      const k = fitCoefficients(r[set]!);
+      console.log(`${b} ${family}: fitted ${JSON.stringify(Object.fromEntries(Object.entries(k).map(([n, v]) => [n, Math.round(v * 100) / 100])))}`);
+    }
   }
 }
 

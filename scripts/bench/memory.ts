@@ -9,7 +9,9 @@
  */
 import { tf } from '../../src/core/backend';
 import { disposeModel, initModel, saveModel } from '../../src/core/io/hf';
+import type { Architecture, BaseConfig } from '../../src/core/model/arch';
 import { gpt2, newGpt2Config } from '../../src/core/model/gpt2';
+import { llama, parseLlamaConfig } from '../../src/core/model/llama';
 import { estimateTrainingMemory, memoryFeatures, type MemoryEstimate, type MemoryFeatures } from '../../src/core/train/memory';
 import { train } from '../../src/core/train/trainer';
 import { DEFAULT_HYPERPARAMS, type Example, type Hyperparams, type Method, type ModelFiles, type Task } from '../../src/core/types';
@@ -30,8 +32,10 @@ export interface MemoryCase {
   dropout: number;
   /** freeze: blocks that train (the rest are frozen below them). */
   trainableBlocks?: number;
-  /** lora: target modules (default c_attn, as PEFT). */
-  targets?: string[];
+  /** lora: the family's default targets (as PEFT), all its linear modules, or one attention and one MLP module. */
+  targets?: 'all' | 'attention+mlp';
+  /** GPT-2 unless said; LLaMA cases use SmolLM2's proportions (MLP 8/3 d, half as many KV heads, tied embeddings). */
+  family?: 'gpt2' | 'llama';
 }
 
 const c = (name: string, over: Partial<MemoryCase>): MemoryCase => ({ name, task: 'lm', method: 'full', nLayer: 2, d: 64, heads: 4, T: 64, B: 4, V: 265, dropout: 0, ...over });
@@ -55,7 +59,7 @@ export const FIT_CASES: MemoryCase[] = [
   c('classify freeze L4', { task: 'classify', method: 'freeze', nLayer: 4, trainableBlocks: 1 }),
   c('classify freeze L4 H8', { task: 'classify', method: 'freeze', nLayer: 4, heads: 8, trainableBlocks: 1 }),
   c('lm lora', { method: 'lora' }),
-  c('lm lora all', { method: 'lora', targets: ['c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'] }),
+  c('lm lora all', { method: 'lora', targets: 'all' }),
   c('classify lora L3', { task: 'classify', method: 'lora', nLayer: 3 }),
 ];
 
@@ -65,7 +69,7 @@ export const CHECK_CASES: MemoryCase[] = [
   c('lm freeze', { method: 'freeze', nLayer: 3, d: 96, heads: 6, T: 48, B: 3, V: 700, trainableBlocks: 2 }),
   c('lm lora', { method: 'lora', nLayer: 3, d: 48, heads: 4, T: 96, B: 2, V: 512, dropout: 0.1 }),
   c('classify full', { task: 'classify', nLayer: 2, d: 32, heads: 2, T: 128, B: 6 }),
-  c('classify lora', { task: 'classify', method: 'lora', nLayer: 4, d: 80, heads: 5, T: 40, B: 5, dropout: 0.1, targets: ['c_attn', 'mlp.c_fc'] }),
+  c('classify lora', { task: 'classify', method: 'lora', nLayer: 4, d: 80, heads: 5, T: 40, B: 5, dropout: 0.1, targets: 'attention+mlp' }),
 ];
 
 /** The starter model's own shape (vocabulary 4096, context 256) at the studio's defaults: how far the fit carries. */
@@ -74,11 +78,41 @@ export const STARTER_CASES: MemoryCase[] = [
   c('starter lm lora', { method: 'lora', nLayer: 4, d: 192, heads: 6, T: 256, B: 8, V: 4096, dropout: 0.1 }),
 ];
 
-export type MemorySet = 'fit' | 'check' | 'starter';
-export const MEMORY_SETS: Record<MemorySet, MemoryCase[]> = { fit: FIT_CASES, check: CHECK_CASES, starter: STARTER_CASES };
+/** The same fit and check shapes as LLaMA-family models (their own coefficients). */
+export const LLAMA_FIT_CASES: MemoryCase[] = FIT_CASES.map((k) => ({ ...k, family: 'llama', name: `llama ${k.name}` }));
+export const LLAMA_CHECK_CASES: MemoryCase[] = CHECK_CASES.map((k) => ({ ...k, family: 'llama', name: `llama ${k.name}` }));
 
-function configOf(k: MemoryCase) {
+export type MemorySet = 'fit' | 'check' | 'llama-fit' | 'llama-check' | 'starter';
+export const MEMORY_SETS: Record<MemorySet, MemoryCase[]> = { fit: FIT_CASES, check: CHECK_CASES, 'llama-fit': LLAMA_FIT_CASES, 'llama-check': LLAMA_CHECK_CASES, starter: STARTER_CASES };
+
+function configOf(k: MemoryCase): BaseConfig {
+  if (k.family === 'llama') {
+    return parseLlamaConfig({
+      model_type: 'llama',
+      vocab_size: k.V,
+      hidden_size: k.d,
+      intermediate_size: Math.round((8 / 3) * k.d),
+      num_hidden_layers: k.nLayer,
+      num_attention_heads: k.heads,
+      num_key_value_heads: k.heads % 2 === 0 ? k.heads / 2 : k.heads,
+      max_position_embeddings: k.T,
+      rms_norm_eps: 1e-5,
+      tie_word_embeddings: true,
+      bos_token_id: 262,
+      eos_token_id: 264,
+    });
+  }
   return newGpt2Config({ vocabSize: k.V, nPositions: k.T, nEmbd: k.d, nLayer: k.nLayer, nHead: k.heads, bosTokenId: 262, eosTokenId: 264 });
+}
+
+function archOf(k: MemoryCase): Architecture {
+  return (k.family === 'llama' ? llama : gpt2) as unknown as Architecture;
+}
+
+function targetsOf(k: MemoryCase): string[] {
+  if (k.targets === 'all') return [...archOf(k).loraTargets.all];
+  if (k.targets === 'attention+mlp') return k.family === 'llama' ? ['q_proj', 'up_proj'] : ['c_attn', 'mlp.c_fc'];
+  return [];
 }
 
 function hyperparamsOf(k: MemoryCase): Hyperparams {
@@ -91,7 +125,7 @@ function hyperparamsOf(k: MemoryCase): Hyperparams {
     dropout: k.dropout,
     warmupSteps: 0,
     valSplit: 0,
-    lora: { ...DEFAULT_HYPERPARAMS.lora, targetModules: k.targets ?? [] },
+    lora: { ...DEFAULT_HYPERPARAMS.lora, targetModules: targetsOf(k) },
     freeze: { trainableBlocks: k.trainableBlocks ?? 1, trainEmbeddings: false },
   };
 }
@@ -99,7 +133,7 @@ function hyperparamsOf(k: MemoryCase): Hyperparams {
 /** What core/train/memory.ts says about the case, with the engine's backend. */
 export function estimateCase(k: MemoryCase, backend: string): { estimate: MemoryEstimate; features: MemoryFeatures } {
   const hp = hyperparamsOf(k);
-  const input = { arch: gpt2, config: configOf(k), method: k.method, task: k.task, batchSize: k.B, seqLen: k.T, dropout: k.dropout, lora: hp.lora, freeze: hp.freeze, numLabels: 2, backend };
+  const input = { arch: archOf(k), config: configOf(k), method: k.method, task: k.task, batchSize: k.B, seqLen: k.T, dropout: k.dropout, lora: hp.lora, freeze: hp.freeze, numLabels: 2, backend };
   return { estimate: estimateTrainingMemory(input), features: memoryFeatures(input) };
 }
 
@@ -116,7 +150,7 @@ export interface MemoryMeasurement {
 
 /** Two steps of the studio's trainer on the case; the tokenizer files are the byte-level fixture's. */
 export async function measureCase(k: MemoryCase, tokenizer: ModelFiles): Promise<MemoryMeasurement> {
-  const model = initModel(gpt2, configOf(k), 1);
+  const model = initModel(archOf(k), configOf(k), 1);
   let base: ModelFiles;
   try {
     base = await saveModel(model, 'lm', tokenizer);

@@ -81,7 +81,7 @@ describe('estimateTrainingMemory()', () => {
     expect(e.trainableParams).toBe(e.totalParams);
     expect(e.weights).toBe(4 * e.totalParams);
     // A gradient per trainable parameter, and the clipping and update's temporaries while it lives.
-    expect(e.gradients).toBe(4 * MEMORY_COEFFICIENTS.webgpu.trainable * e.trainableParams);
+    expect(e.gradients).toBe(4 * MEMORY_COEFFICIENTS.gpt2.webgpu.trainable * e.trainableParams);
     expect(e.optimizer).toBe(2 * 4 * e.trainableParams);
     expect(e.total).toBe(e.weights + e.gradients + e.optimizer + e.activations);
   });
@@ -91,7 +91,7 @@ describe('estimateTrainingMemory()', () => {
     const attn = estimate({ method: 'lora', lora: lora(4, ['c_attn']) });
     expect(attn.trainableParams).toBe(L * 4 * (d + 3 * d));
     expect(attn.totalParams).toBe(base + attn.trainableParams);
-    expect(attn.gradients).toBe(4 * MEMORY_COEFFICIENTS.webgpu.trainable * attn.trainableParams);
+    expect(attn.gradients).toBe(4 * MEMORY_COEFFICIENTS.gpt2.webgpu.trainable * attn.trainableParams);
 
     const all = estimate({ method: 'lora', task: 'classify', numLabels: 5, lora: lora(2, gpt2.loraTargets.all) });
     const perBlock = 2 * (d + 3 * d) + 2 * (d + d) + 2 * (d + 4 * d) + 2 * (4 * d + d);
@@ -128,7 +128,7 @@ describe('estimateTrainingMemory()', () => {
     const B = 2;
     const T = 16;
     const H = 4;
-    const k = MEMORY_COEFFICIENTS.wasm;
+    const k = MEMORY_COEFFICIENTS.gpt2.wasm;
     const e = estimate({ batchSize: B, seqLen: T, dropout: 0.1, backend: 'wasm' });
     const values = (k.block + k.dropout) * L * B * T * d + (k.blockMaps + k.dropoutMaps) * L * B * H * T * T + k.outside * B * T * d + k.logits * B * T * V;
     expect(e.activations).toBeCloseTo(4 * values, 3);

@@ -55,8 +55,8 @@ export interface MemoryInput {
  * to what the engine counted during the studio's own training steps (`npm run
  * bench:memory`: tiny GPT-2s, one shape changed at a time) and checked on other shapes
  * (memory.test.ts on cpu and wasm, scripts/bench/memory.spec.ts on webgpu and webgl).
- * LLaMA's SwiGLU MLP and BERT's blocks make a different number of tensors than GPT-2's;
- * their estimate uses GPT-2's counts per token and hidden unit.
+ * GPT-2 and LLaMA have coefficients of their own; BERT's blocks are counted with GPT-2's
+ * (not measured).
  */
 export interface MemoryCoefficients {
   /** Per block gradients flow through, per batch x length x hidden value. */
@@ -80,13 +80,26 @@ export interface MemoryCoefficients {
 }
 
 export type MemoryBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export type MemoryFamily = 'gpt2' | 'llama';
 
-/** From `npm run bench:memory` (2026-11-28): the fit cases' least-squares values, rounded. */
-export const MEMORY_COEFFICIENTS: Record<MemoryBackend, MemoryCoefficients> = {
-  webgpu: { block: 55, blockMaps: 0.04, frozenBlock: 55.36, frozenMaps: 0.07, dropout: 12.82, dropoutMaps: 0, outside: 13.07, logits: 9.24, lora: 7.42, trainable: 2.61 },
-  webgl: { block: 221.99, blockMaps: 9.27, frozenBlock: 163.41, frozenMaps: 8.24, dropout: 14.45, dropoutMaps: 4.73, outside: 26.05, logits: 17.21, lora: 5.21, trainable: 4.15 },
-  wasm: { block: 63.98, blockMaps: 15.38, frozenBlock: 41.92, frozenMaps: 0, dropout: 15.19, dropoutMaps: 4.64, outside: 10.81, logits: 9.37, lora: 7.45, trainable: 2.7 },
-  cpu: { block: 202.25, blockMaps: 9.6, frozenBlock: 170.42, frozenMaps: 7.91, dropout: 16.12, dropoutMaps: 4.4, outside: 30.2, logits: 17.65, lora: 4.93, trainable: 2.81 },
+/**
+ * From `npm run bench:memory` (2026-11-28): the fit cases' least-squares values, rounded,
+ * for GPT-2 and for LLaMA (SwiGLU MLP, RoPE, grouped KV heads: the fused GPT-2 kernels do
+ * not apply, so its blocks cost the same on every backend). BERT models use GPT-2's.
+ */
+export const MEMORY_COEFFICIENTS: Record<MemoryFamily, Record<MemoryBackend, MemoryCoefficients>> = {
+  gpt2: {
+    webgpu: { block: 55, blockMaps: 0.04, frozenBlock: 55.36, frozenMaps: 0.07, dropout: 12.82, dropoutMaps: 0, outside: 13.07, logits: 9.24, lora: 7.42, trainable: 2.61 },
+    webgl: { block: 221.99, blockMaps: 9.27, frozenBlock: 163.41, frozenMaps: 8.24, dropout: 14.45, dropoutMaps: 4.73, outside: 26.05, logits: 17.21, lora: 5.21, trainable: 4.15 },
+    wasm: { block: 63.98, blockMaps: 15.38, frozenBlock: 41.92, frozenMaps: 0, dropout: 15.19, dropoutMaps: 4.64, outside: 10.81, logits: 9.37, lora: 7.45, trainable: 2.7 },
+    cpu: { block: 202.25, blockMaps: 9.6, frozenBlock: 170.42, frozenMaps: 7.91, dropout: 16.12, dropoutMaps: 4.4, outside: 30.2, logits: 17.65, lora: 4.93, trainable: 2.81 },
+  },
+  llama: {
+    webgpu: { block: 107.65, blockMaps: 13.45, frozenBlock: 99.3, frozenMaps: 11.65, dropout: 2.88, dropoutMaps: 4.52, outside: 18.6, logits: 6.75, lora: 6.24, trainable: 2.61 },
+    webgl: { block: 107.65, blockMaps: 13.45, frozenBlock: 99.29, frozenMaps: 11.65, dropout: 2.9, dropoutMaps: 4.52, outside: 18.65, logits: 17.55, lora: 6.24, trainable: 2.6 },
+    wasm: { block: 107.65, blockMaps: 13.45, frozenBlock: 99.3, frozenMaps: 11.65, dropout: 2.88, dropoutMaps: 4.52, outside: 18.6, logits: 6.75, lora: 6.24, trainable: 2.61 },
+    cpu: { block: 107.65, blockMaps: 13.45, frozenBlock: 99.29, frozenMaps: 11.65, dropout: 2.9, dropoutMaps: 4.52, outside: 18.65, logits: 17.55, lora: 6.24, trainable: 2.6 },
+  },
 };
 
 /** The sizes the coefficients multiply, for one run as set up (values, not bytes). */
@@ -180,14 +193,15 @@ export function memoryFeatures(input: MemoryInput): MemoryFeatures {
   return runShape(input).features;
 }
 
-function coefficientsFor(backend: string | undefined): MemoryCoefficients {
-  return MEMORY_COEFFICIENTS[(backend && backend in MEMORY_COEFFICIENTS ? backend : 'webgpu') as MemoryBackend];
+function coefficientsFor(modelType: string, backend: string | undefined): MemoryCoefficients {
+  const family = MEMORY_COEFFICIENTS[modelType === 'llama' ? 'llama' : 'gpt2'];
+  return family[(backend && backend in family ? backend : 'webgpu') as MemoryBackend];
 }
 
 export function estimateTrainingMemory(input: MemoryInput): MemoryEstimate {
   const bpv = input.bytesPerValue ?? 4;
   const { trainableParams, totalParams, features } = runShape(input);
-  const k = coefficientsFor(input.backend);
+  const k = coefficientsFor(input.config.modelType, input.backend);
   let values = 0;
   for (const key of Object.keys(features) as (keyof MemoryFeatures)[]) if (key !== 'trainable') values += k[key] * features[key];
   const weights = totalParams * bpv;
