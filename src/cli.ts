@@ -24,7 +24,7 @@ const USAGE = `usage: npm run cli -- <command> [options]
   train    --model DIR --data FILE --task lm|classify --out DIR [--method full|freeze|lora] [--lr N] [--epochs N]
            [--batch-size N] [--max-length N] [--warmup N] [--weight-decay N] [--dropout N] [--schedule linear|cosine|constant]
            [--lora-r N] [--lora-alpha N] [--lora-targets c_attn,mlp.c_fc] [--trainable-blocks N] [--seed N] [--val-split F]
-           [--eval-every N] [--patience N] [--max-steps N] [--grad-accum N] [--class-weights] [--group-by-length] [--text-column C] [--label-column C]
+           [--eval-every N] [--patience N] [--max-steps N] [--grad-accum N] [--class-weights] [--group-by-length] [--gradient-checkpointing] [--text-column C] [--label-column C]
            [--checkpoint FILE] (kept every --checkpoint-every SECONDS, default 60; when FILE exists the run goes on from it,
            to the same weights as a run never stopped; removed when the run ends)
   eval     --model DIR --data FILE [--max-length N] [--batch-size N] [--text-column C] [--label-column C]
@@ -68,6 +68,7 @@ const OPTIONS = {
   'grad-accum': { type: 'string' },
   'class-weights': { type: 'boolean' },
   'group-by-length': { type: 'boolean' },
+  'gradient-checkpointing': { type: 'boolean' },
   'text-column': { type: 'string' },
   'label-column': { type: 'string' },
   checkpoint: { type: 'string' },
@@ -140,6 +141,7 @@ function hyperparamsFrom(v: Values): Hyperparams {
     maxSteps: number(v, 'max-steps', d.maxSteps, nonNegative),
     classWeights: v['class-weights'] === true,
     groupByLength: v['group-by-length'] === true,
+    gradientCheckpointing: v['gradient-checkpointing'] === true,
     lora: {
       r,
       alpha: number(v, 'lora-alpha', 2 * r, positive),

@@ -28,7 +28,7 @@ async function inNode(backend: BackendName, set: MemorySet): Promise<MemoryMeasu
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { backend: { type: 'string', default: 'cpu,wasm,webgpu,webgl' }, starter: { type: 'boolean', default: false } } });
   const backends = values.backend!.split(',') as BackendName[];
-  const sets: MemorySet[] = ['fit', 'check', 'llama-fit', 'llama-check', ...(values.starter ? (['starter'] as const) : [])];
+  const sets: MemorySet[] = ['fit', 'check', 'llama-fit', 'llama-check', 'ckpt-check', ...(values.starter ? (['starter'] as const) : [])];
   const results: Record<string, Partial<Record<MemorySet, MemoryMeasurement[]>>> = {};
   for (const b of backends.filter((b) => b === 'cpu' || b === 'wasm')) {
     results[b] = {};

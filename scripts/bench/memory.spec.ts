@@ -13,13 +13,15 @@ for (const backend of ['webgpu', 'webgl'] as const) {
     page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
     await page.goto('/scripts/bench/page/kernels.html');
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 180_000 });
-    const ms = [...(await page.evaluate((b) => window.measureMemory(b, 'check'), backend)), ...(await page.evaluate((b) => window.measureMemory(b, 'llama-check'), backend))];
+    const ms = [...(await page.evaluate((b) => window.measureMemory(b, 'check'), backend)), ...(await page.evaluate((b) => window.measureMemory(b, 'llama-check'), backend)), ...(await page.evaluate((b) => window.measureMemory(b, 'ckpt-check'), backend))];
     for (const m of ms) console.log(describeMeasurement(m));
     expect(ms.length).toBeGreaterThan(0);
     for (const m of ms) {
       expect(m.backend).toBe(backend);
       expect(m.persistent / (m.estimate.weights + m.estimate.optimizer), m.case.name).toBeCloseTo(1, 2);
-      expect(Math.abs(m.estimate.total / (m.persistent + m.transient) - 1), describeMeasurement(m)).toBeLessThan(TOLERANCE);
+      // With gradient checkpointing the estimate (which counts every block's tensors) is an upper bound.
+      if (m.case.checkpoint) expect(m.estimate.total, describeMeasurement(m)).toBeGreaterThanOrEqual(m.persistent + m.transient);
+      else expect(Math.abs(m.estimate.total / (m.persistent + m.transient) - 1), describeMeasurement(m)).toBeLessThan(TOLERANCE);
     }
   });
 }

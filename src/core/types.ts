@@ -59,6 +59,8 @@ export interface Hyperparams {
   maxSteps: number;
   /** Batch rows of about the same length (transformers' group_by_length): less padding, faster steps. Absent in older runs: off. */
   groupByLength?: boolean;
+  /** Gradient checkpointing (GPT-2 models): each block runs again in the backward pass instead of keeping its tensors; far less memory, about a third more compute. Absent in older runs: off. */
+  gradientCheckpointing?: boolean;
   lora: LoraSettings;
   freeze: FreezeSettings;
 }
@@ -124,6 +126,7 @@ export const DEFAULT_HYPERPARAMS: Hyperparams = {
   classWeights: false,
   maxSteps: 0,
   groupByLength: false,
+  gradientCheckpointing: false,
   lora: { r: 8, alpha: 16, dropout: 0.05, targetModules: [] },
   freeze: { trainableBlocks: 1, trainEmbeddings: false },
 };

@@ -73,6 +73,7 @@ function settingRows(runs: readonly RunRecord[]): CompareRow[] {
     row('Early stopping', (r) => (hp(r).patience > 0 ? `after ${hp(r).patience} validations` : 'off')),
     row('Max steps', (r) => (hp(r).maxSteps > 0 ? String(hp(r).maxSteps) : 'no limit')),
     row('Grouped by length', (r) => (hp(r).groupByLength ? 'on' : 'off')),
+    row('Gradient checkpointing', (r) => (hp(r).gradientCheckpointing ? 'on' : 'off')),
     row('Class weights', (r) => (r.task === 'classify' ? (hp(r).classWeights ? 'on' : 'off') : '—')),
     ...(anyLora
       ? [

@@ -117,6 +117,7 @@ export function moreSettingsSummary(hp: Hyperparams, method: Method, task: Task)
   if (hp.patience > 0) parts.push(`early stopping after ${hp.patience}`);
   if (hp.maxGradNorm !== d.maxGradNorm) parts.push(hp.maxGradNorm > 0 ? `clip at ${hp.maxGradNorm}` : 'no clipping');
   if (hp.groupByLength) parts.push('grouped by length');
+  if (hp.gradientCheckpointing) parts.push('gradient checkpointing');
   if (task === 'classify' && hp.classWeights) parts.push('class weights');
   if (method === 'freeze') parts.push(`top ${hp.freeze.trainableBlocks} block${hp.freeze.trainableBlocks === 1 ? '' : 's'}${hp.freeze.trainEmbeddings ? ' + embeddings' : ''}`);
   return parts.length ? parts.join(' · ') : 'the defaults';

@@ -35,6 +35,7 @@ export function MemoryEstimate() {
   useEstimateInputs();
   const memory = useStudio((s) => s.memory);
   const auto = useStudio((s) => s.settings.backend === 'auto');
+  const checkpointing = useStudio((s) => s.settings.hyperparams.gradientCheckpointing === true);
   if (!memory) return null;
   const autoNote = auto ? ', which Auto picks here' : '';
   const { result, budget, backend, gpuWarning, error } = memory;
@@ -58,7 +59,7 @@ export function MemoryEstimate() {
           </dl>
           <MemoryBar total={result.estimate.total} budget={budget.bytes} parts={PARTS.map(([k]) => result.estimate[k])} />
           <p className="muted small memory-basis">
-            {formatCount(result.estimate.trainableParams)} of {formatCount(result.estimate.totalParams)} parameters train. Estimated for {BACKEND_NAMES[backend]}{autoNote}: gradients include the update&apos;s temporaries, activations all that a step keeps until its backward pass ends. Budget: about {formatSize(budget.bytes)}, {budget.basis}.
+            {formatCount(result.estimate.trainableParams)} of {formatCount(result.estimate.totalParams)} parameters train. Estimated for {BACKEND_NAMES[backend]}{autoNote}: gradients include the update&apos;s temporaries, activations all that a step keeps until its backward pass ends.{checkpointing && ' Gradient checkpointing is on: the run holds less than this (the estimate counts every block\'s tensors).'} Budget: about {formatSize(budget.bytes)}, {budget.basis}.
           </p>
           {result.fits ? (
             <p className="memory-verdict ok" role="status">

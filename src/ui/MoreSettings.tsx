@@ -76,6 +76,10 @@ export function MoreSettings({ layers }: { layers: number | undefined }) {
           <Check label="Group by length" checked={hp.groupByLength === true} onChange={(groupByLength) => setHyperparams({ groupByLength })} disabled={busy} />
           <div className="hint">Batch rows of about the same length: less padding, faster steps on rows of mixed lengths (transformers' group_by_length).</div>
         </div>
+        <div className="field check-field">
+          <Check label="Gradient checkpointing" checked={hp.gradientCheckpointing === true} onChange={(gradientCheckpointing) => setHyperparams({ gradientCheckpointing })} disabled={busy} />
+          <div className="hint">Each block runs again in the backward pass instead of keeping its tensors: far less memory for long rows and big batches, about a third slower (GPT-2 models).</div>
+        </div>
         {settings.task === 'classify' && (
           <div className="field check-field">
             <Check label="Weight classes" checked={hp.classWeights} onChange={(classWeights) => setHyperparams({ classWeights })} disabled={busy} />

@@ -28,6 +28,7 @@ function settingsLine(r: RunRecord): string {
   if (hp.evalEvery > 0) parts.push(`validate every ${hp.evalEvery}`);
   if (hp.patience > 0) parts.push(`patience ${hp.patience}`);
   if (hp.groupByLength) parts.push('grouped by length');
+  if (hp.gradientCheckpointing) parts.push('gradient checkpointing');
   if (r.task === 'classify' && hp.classWeights) parts.push('class weights');
   parts.push(`val ${Math.round(hp.valSplit * 100)}%`, `seed ${hp.seed}`);
   if (hp.maxSteps > 0) parts.push(`max ${hp.maxSteps} steps`);

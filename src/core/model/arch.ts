@@ -43,6 +43,11 @@ export interface ForwardOptions {
   lora?: LoraState | null;
   /** When given, attend to the cached positions first and append this call's keys/values. */
   cache?: KVCache | null;
+  /**
+   * Gradient checkpointing while training: each block keeps only its input and runs again
+   * in the backward pass, differentiating with respect to these (the trainable tensors).
+   */
+  checkpoint?: ReadonlySet<tf.Tensor> | null;
 }
 
 /** A Linear/Conv1D module LoRA can adapt. */

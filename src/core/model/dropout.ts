@@ -12,6 +12,23 @@ export class Dropout {
     readonly active: boolean,
   ) {}
 
+  /** A copy at this position: it draws the masks this one would draw next (to run a block again). */
+  fork(): Dropout {
+    const d = new Dropout(this.rate, this.seed, this.active);
+    d.n = this.n;
+    return d;
+  }
+
+  /** Move on to where `other` (a fork of this one) has got to. */
+  catchUp(other: Dropout): void {
+    this.n = other.n;
+  }
+
+  /** Whether two runs of the same sites draw the same masks (no dropout, or a seeded pass). */
+  get replayable(): boolean {
+    return !this.active || this.seed !== undefined;
+  }
+
   apply<T extends tf.Tensor>(x: T, rate: number = this.rate): T {
     if (!this.active || rate <= 0) return x;
     this.n++;

@@ -21,6 +21,8 @@ export interface RunOptions {
   seed?: number;
   dropout?: number;
   cache?: KVCache | null;
+  /** Gradient checkpointing: the trainable tensors to differentiate when a block runs again (see model/checkpoint.ts). */
+  checkpoint?: ReadonlySet<tf.Tensor> | null;
 }
 
 /** LM: [B, T, V] logits; classify: [B, C]. */

@@ -47,6 +47,7 @@ interface StepOutcome {
 /** Sum of gradients over micro-batches, averaged; returns the global norm before clipping. */
 function accumulateStep(prep: PreparedRun, microBatches: number[][], seedBase: number, req: TrainRequest, classWeights: number[] | null, names: Map<string, string>): { grads: Map<string, tf.Tensor>; loss: tf.Scalar; tokens: number } {
   const vars = [...prep.trainable.values()];
+  const checkpoint = req.hyperparams.gradientCheckpointing ? new Set<tf.Tensor>(vars) : null;
   let sum: Map<string, tf.Tensor> | null = null;
   let lossSum: tf.Scalar = tf.scalar(0);
   let tokens = 0;
@@ -55,7 +56,7 @@ function accumulateStep(prep: PreparedRun, microBatches: number[][], seedBase: n
     tokens += batch.tokens;
     let out: { value: tf.Scalar; grads: tf.NamedTensorMap };
     try {
-      out = tf.variableGrads(() => batchLoss(prep.run, batch, { training: true, seed: seedBase + k, dropout: req.hyperparams.dropout, classWeights }), vars);
+      out = tf.variableGrads(() => batchLoss(prep.run, batch, { training: true, seed: seedBase + k, dropout: req.hyperparams.dropout, classWeights, checkpoint }), vars);
     } finally {
       disposeBatch(batch);
     }
