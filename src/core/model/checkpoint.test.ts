@@ -4,6 +4,7 @@ import { initModel, setClassifierHead, disposeModel, type LoadedModel } from '..
 import { train } from '../train/trainer';
 import { hyperparams, sentimentExamples, textExamples, tinyGpt2Files } from '../../testutil/tinyModel';
 import { gpt2, newGpt2Config } from './gpt2';
+import { llama, parseLlamaConfig } from './llama';
 import { createLora, disposeLora, type LoraState } from './lora';
 import { batchLoss, type ModelRun } from './runner';
 import type { Batch } from '../train/batches';
@@ -17,6 +18,11 @@ const BACKENDS = ['cpu', 'wasm'] as const;
 function tinyModel(): LoadedModel {
   const config = newGpt2Config({ vocabSize: 50, nPositions: 16, nEmbd: 16, nLayer: 3, nHead: 2 });
   return initModel(gpt2, config, 3) as unknown as LoadedModel;
+}
+
+function tinyLlama(): LoadedModel {
+  const config = parseLlamaConfig({ model_type: 'llama', vocab_size: 50, hidden_size: 16, intermediate_size: 40, num_hidden_layers: 3, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 16, tie_word_embeddings: false });
+  return initModel(llama, config, 4) as unknown as LoadedModel;
 }
 
 function batchOf(task: 'lm' | 'classify'): Batch {
@@ -61,6 +67,22 @@ describe('gradient checkpointing', () => {
     disposeModel(model);
   });
 
+  it.each(BACKENDS)('gives the same loss and gradients for a LLaMA model (%s, full, attention dropout on)', async (backend) => {
+    await initBackend(backend);
+    const model = tinyLlama();
+    const run: ModelRun = { model, lora: null, task: 'lm' };
+    const batch = batchOf('lm');
+    const vars = [...model.params.values()];
+    const before = tf.memory().numTensors;
+    const plain = step(run, batch, vars, false);
+    const ckpt = step(run, batch, vars, true);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(ckpt.loss).toBeCloseTo(plain.loss, 6);
+    vars.forEach((v, i) => expectClose(ckpt.grads[i], plain.grads[i], v.name));
+    tf.dispose(Object.values(batch).filter((t): t is tf.Tensor => t instanceof tf.Tensor));
+    disposeModel(model);
+  });
+
   it.each(BACKENDS)('gives the same adapter gradients with LoRA (%s)', async (backend) => {
     await initBackend(backend);
     const model = tinyModel();
@@ -78,10 +100,13 @@ describe('gradient checkpointing', () => {
     disposeModel(model);
   });
 
-  it('holds far fewer bytes at the peak of a step', async () => {
+  it.each(['gpt2', 'llama'] as const)('holds far fewer bytes at the peak of a step (%s)', async (family) => {
     await initBackend('cpu');
-    const config = newGpt2Config({ vocabSize: 50, nPositions: 64, nEmbd: 32, nLayer: 6, nHead: 2 });
-    const model = initModel(gpt2, config, 3) as unknown as LoadedModel;
+    const model = (
+      family === 'gpt2'
+        ? initModel(gpt2, newGpt2Config({ vocabSize: 50, nPositions: 64, nEmbd: 32, nLayer: 6, nHead: 2 }), 3)
+        : initModel(llama, parseLlamaConfig({ model_type: 'llama', vocab_size: 50, hidden_size: 32, intermediate_size: 80, num_hidden_layers: 6, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 64 }), 3)
+    ) as unknown as LoadedModel;
     const run: ModelRun = { model, lora: null, task: 'lm' };
     const ids = tf.randomUniformInt([4, 64], 0, 50, 3) as tf.Tensor2D;
     const batch: Batch = { ids, mask: tf.ones([4, 64]) as tf.Tensor2D, lmLabels: ids.clone(), tokens: 256, targets: 252 };
@@ -89,7 +114,7 @@ describe('gradient checkpointing', () => {
     const peak = async (checkpoint: boolean) => (await tf.profile(() => step(run, batch, vars, checkpoint).loss as unknown as tf.Tensor)).peakBytes;
     const plain = await peak(false);
     const ckpt = await peak(true);
-    console.log(`peak bytes of a step, 6 blocks, batch 4 x 64: ${plain} kept, ${ckpt} checkpointed`);
+    console.log(`${family}: peak bytes of a step, 6 blocks, batch 4 x 64: ${plain} kept, ${ckpt} checkpointed`);
     expect(ckpt).toBeLessThan(0.5 * plain);
     tf.dispose([ids, batch.mask, batch.lmLabels!]);
     disposeModel(model);

@@ -9,6 +9,7 @@ import { tf } from '../backend';
 import type { Task } from '../types';
 import type { Architecture, BaseConfig, ForwardOptions, LinearModule, Params } from './arch';
 import { ConfigError, commonFields, num, posInt, withHeadFields, type RawConfig } from './config';
+import { blockTensors, runBlock } from './checkpoint';
 import { Dropout } from './dropout';
 import { applyLora, type LoraState } from './lora';
 import { attentionBias, lastTokenIndex, param, rowOffsets, updateCache } from './layers';
@@ -236,11 +237,14 @@ function hidden(cfg: LlamaConfig, p: Params, ids: tf.Tensor2D, mask: tf.Tensor2D
   const lora = opts.lora;
 
   let x = tf.gather(param(p, 'model.embed_tokens.weight'), ids.flatten()).reshape([B, T, d]) as tf.Tensor3D; // [B, T, d]
-  const bias = attentionBias(T, past, mask); // [B|1, 1, T, S]
-  const { cos, sin } = rotaryTables(cfg, past, T); // [T, hd]
+  // The mask and rotary tables; a checkpointed block makes its own again when it reruns in the backward pass.
+  const tablesFor = () => ({ bias: attentionBias(T, past, mask), ...rotaryTables(cfg, past, T) }); // [B|1, 1, T, S], [T, hd]
+  const own = !!(opts.checkpoint && opts.training);
+  const shared = own ? null : tablesFor();
   const scale = 1 / Math.sqrt(hd);
 
-  for (let i = 0; i < cfg.numLayers; i++) {
+  const block = (i: number, x: tf.Tensor3D, drop: Dropout): tf.Tensor3D => {
+    const { bias, cos, sin } = shared ?? tablesFor();
     const l = `model.layers.${i}`;
     // --- attention ---
     const a = rmsNorm(x, param(p, `${l}.input_layernorm.weight`), eps).reshape([B * T, d]) as tf.Tensor2D;
@@ -254,14 +258,15 @@ function hidden(cfg: LlamaConfig, p: Params, ids: tf.Tensor2D, mask: tf.Tensor2D
     const scores = tf.matMul(qg, k, false, true).reshape([B, H, T, S]).mul(scale).add(bias); // [B, H, T, S]
     const probs = drop.apply(tf.softmax(scores, -1)).reshape([B, KV, group * T, S]);
     const ctx = tf.matMul(probs, v).reshape([B, H, T, hd]).transpose([0, 2, 1, 3]).reshape([B * T, H * hd]) as tf.Tensor2D;
-    x = x.add(linear(p, `${l}.self_attn.o_proj`, ctx, drop, lora).reshape([B, T, d]));
+    const x1 = x.add(linear(p, `${l}.self_attn.o_proj`, ctx, drop, lora).reshape([B, T, d])) as tf.Tensor3D;
     // --- SwiGLU MLP: down(silu(gate(m)) * up(m)) ---
-    const m = rmsNorm(x, param(p, `${l}.post_attention_layernorm.weight`), eps).reshape([B * T, d]) as tf.Tensor2D;
+    const m = rmsNorm(x1, param(p, `${l}.post_attention_layernorm.weight`), eps).reshape([B * T, d]) as tf.Tensor2D;
     const gate = linear(p, `${l}.mlp.gate_proj`, m, drop, lora); // [B*T, inter]
     const up = linear(p, `${l}.mlp.up_proj`, m, drop, lora);
     const act = gate.mul(tf.sigmoid(gate)).mul(up) as tf.Tensor2D;
-    x = x.add(linear(p, `${l}.mlp.down_proj`, act, drop, lora).reshape([B, T, d]));
-  }
+    return x1.add(linear(p, `${l}.mlp.down_proj`, act, drop, lora).reshape([B, T, d])) as tf.Tensor3D;
+  };
+  for (let i = 0; i < cfg.numLayers; i++) x = runBlock(x, drop, opts, blockTensors(p, lora, `model.layers.${i}.`), (xi, di) => block(i, xi, di));
   if (opts.cache) opts.cache.length += T;
   return rmsNorm(x, param(p, 'model.norm.weight'), eps) as tf.Tensor3D;
 }
