@@ -67,7 +67,7 @@ async function trainThenLoseGpu(page: Page, backend: 'webgpu' | 'webgl'): Promis
   await expect(page.getByRole('status', { name: 'Backend in use' })).toHaveText(new RegExp(`^Running on ${backend}`));
   // A pause keeps a checkpoint (read back from the GPU; on WebGPU, the fused AdamW's interleaved moments).
   await page.getByRole('button', { name: 'Pause' }).click();
-  const saved = page.getByLabel('Checkpoint');
+  const saved = page.getByLabel('Checkpoint', { exact: true });
   await expect(saved).toContainText(/^Saved for resuming at step \d+/, { timeout: 120_000 });
   const step = Number((await saved.textContent())!.match(/step (\d+)/)![1]);
   await page.getByRole('button', { name: 'Resume', exact: true }).click();

@@ -55,7 +55,7 @@ test('a run paused, then closed, goes on from its checkpoint after a reload', as
   await expect(page.getByText(/^Step [1-9]\d* \/ 90/)).toBeVisible({ timeout: 60_000 });
   await page.getByRole('button', { name: 'Pause' }).click();
   // Pausing keeps a checkpoint, and the page says so.
-  const saved = page.getByLabel('Checkpoint');
+  const saved = page.getByLabel('Checkpoint', { exact: true });
   await expect(saved).toContainText(/^Saved for resuming at step \d+: if this page closes, the run goes on from there\.$/);
   const step = Number((await saved.textContent())!.match(/step (\d+)/)![1]);
   expect(step).toBeGreaterThan(0);
