@@ -10,7 +10,12 @@ import { downloadBytes, FIXTURES, openStudio, setSlider } from './helpers';
 
 const decode = (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b)) as Record<string, unknown>;
 
-test.describe.configure({ timeout: 300_000 });
+// One retry: twice this session (2 of 6 full CI runs) the whole page froze about a second after
+// "Start training" on wasm (the trace's screencast stops and Playwright's polls stop answering,
+// for the full 2 minutes), while the same test passes alone in 3 s. Not understood yet: a
+// renderer hang around the wasm backend's nested thread workers is the suspect. A retry shows
+// as "flaky" in the report, so it stays visible; a real failure still fails twice.
+test.describe.configure({ timeout: 300_000, retries: 1 });
 
 test.beforeEach(({ page }) => {
   page.on('pageerror', (e) => console.log('pageerror:', e.message));
