@@ -10,7 +10,7 @@ import { downloadBytes, FIXTURES, openStudio, setSlider } from './helpers';
 
 const decode = (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b)) as Record<string, unknown>;
 
-// Two retries: in 3 of 6 full CI runs this session (and 3 of 5 local runs of runs.spec then this
+// Two retries: in 3 of 7 full CI runs this session (and 3 of 5 local runs of runs.spec then this
 // file) the whole page froze about a second after "Start training" in the first test below (the
 // trace's screencast and Playwright's polls stop for the full 2 minutes); it passes alone in 3 s.
 // Not understood yet (one wasm thread instead of two froze too). A retry shows as "flaky" in the

@@ -12,17 +12,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initBackend, type BackendName } from '../../src/core/backend';
 import { startBenchBrowser } from './browser';
-import { describeMeasurement, fitCoefficients, measureCase, MEMORY_SETS, type MemoryMeasurement, type MemorySet } from './memory';
+import { describeMeasurement, fitCoefficients, measureSet, type MemoryMeasurement, type MemorySet } from './memory';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 const fixture = resolve(root, 'src/core/tokenize/fixtures/byte-bpe');
 
+const tokenizer = { 'tokenizer.json': readFileSync(`${fixture}/tokenizer.json`), 'tokenizer_config.json': readFileSync(`${fixture}/tokenizer_config.json`) };
+
 async function inNode(backend: BackendName, set: MemorySet): Promise<MemoryMeasurement[]> {
   await initBackend(backend);
-  const tokenizer = { 'tokenizer.json': readFileSync(`${fixture}/tokenizer.json`), 'tokenizer_config.json': readFileSync(`${fixture}/tokenizer_config.json`) };
-  const out: MemoryMeasurement[] = [];
-  for (const k of MEMORY_SETS[set]) out.push(await measureCase(k, tokenizer));
-  return out;
+  return measureSet(set, tokenizer);
 }
 
 async function main(): Promise<void> {

@@ -12,7 +12,7 @@ import { disposeModel, initModel, saveModel } from '../../src/core/io/hf';
 import type { Architecture, BaseConfig } from '../../src/core/model/arch';
 import { gpt2, newGpt2Config } from '../../src/core/model/gpt2';
 import { llama, parseLlamaConfig } from '../../src/core/model/llama';
-import { estimateTrainingMemory, memoryFeatures, type MemoryEstimate, type MemoryFeatures } from '../../src/core/train/memory';
+import { estimateTrainingMemory, MEMORY_COEFFICIENTS, memoryFeatures, type MemoryEstimate, type MemoryFeatures } from '../../src/core/train/memory';
 import { train } from '../../src/core/train/trainer';
 import { DEFAULT_HYPERPARAMS, type Example, type Hyperparams, type Method, type ModelFiles, type Task } from '../../src/core/types';
 import { trackPeak } from './measure';
@@ -192,7 +192,14 @@ export async function measureCase(k: MemoryCase, tokenizer: ModelFiles): Promise
   return { case: k, backend, persistent: atStep1 - before, transient: Math.max(0, peak - atStep1), ...estimateCase(k, backend) };
 }
 
-const KEYS: (keyof MemoryFeatures)[] = ['block', 'blockMaps', 'frozenBlock', 'frozenMaps', 'dropout', 'dropoutMaps', 'outside', 'logits', 'lora', 'trainable'];
+/** Every case of a set, in order, on the engine's current backend. */
+export async function measureSet(set: MemorySet, tokenizer: ModelFiles): Promise<MemoryMeasurement[]> {
+  const out: MemoryMeasurement[] = [];
+  for (const k of MEMORY_SETS[set]) out.push(await measureCase(k, tokenizer));
+  return out;
+}
+
+const KEYS = Object.keys(MEMORY_COEFFICIENTS.gpt2.cpu) as (keyof MemoryFeatures)[];
 
 /**
  * Least-squares coefficients (values per feature) that best explain the measured

@@ -7,7 +7,7 @@ import { initBackend, type BackendName } from '../../../src/core/backend';
 import { runParity, type ParityResult } from '../../../src/core/kernels/parity';
 import tokenizerJson from '../../../src/core/tokenize/fixtures/byte-bpe/tokenizer.json?raw';
 import tokenizerConfig from '../../../src/core/tokenize/fixtures/byte-bpe/tokenizer_config.json?raw';
-import { measureCase, MEMORY_SETS, type MemoryMeasurement, type MemorySet } from '../memory';
+import { measureSet, type MemoryMeasurement, type MemorySet } from '../memory';
 
 declare global {
   interface Window {
@@ -25,8 +25,6 @@ window.measureMemory = async (backend, set) => {
   await initBackend(backend);
   const enc = new TextEncoder();
   const tokenizer = { 'tokenizer.json': enc.encode(tokenizerJson), 'tokenizer_config.json': enc.encode(tokenizerConfig) };
-  const out: MemoryMeasurement[] = [];
-  for (const k of MEMORY_SETS[set]) out.push(await measureCase(k, tokenizer));
-  return out;
+  return measureSet(set, tokenizer);
 };
 document.getElementById('status')!.textContent = 'ready';

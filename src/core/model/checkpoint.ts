@@ -55,18 +55,24 @@ export function blockTensors(params: ReadonlyMap<string, tf.Tensor>, lora: { mod
   return out;
 }
 
+interface PassOptions {
+  training: boolean;
+  cache?: unknown;
+  checkpoint?: ReadonlySet<tf.Tensor> | null;
+}
+
 /**
- * One block of a forward pass, checkpointed when the pass asks for it (training, no KV
- * cache, masks that replay); `drop` moves on past the block's dropout sites either way.
+ * Whether a pass's blocks run checkpointed: asked for, training, no KV cache, and masks
+ * that replay. Such a block runs again after the pass's own tensors are gone, so it must
+ * make what it reads besides its input and weights (masks, rotary tables) itself.
  */
-export function runBlock<X extends tf.Tensor>(
-  x: X,
-  drop: Dropout,
-  opts: { training: boolean; cache?: unknown; checkpoint?: ReadonlySet<tf.Tensor> | null },
-  tensors: tf.Tensor[],
-  block: (x: X, drop: Dropout, recomputing: boolean) => X,
-): X {
-  if (!opts.checkpoint || !opts.training || opts.cache || !drop.replayable) return block(x, drop, false);
+export function checkpointsBlocks(opts: PassOptions, drop: Dropout): boolean {
+  return !!opts.checkpoint && opts.training && !opts.cache && drop.replayable;
+}
+
+/** One block of a forward pass, checkpointed when `checkpointsBlocks`; `drop` moves on past the block's dropout sites either way. */
+export function runBlock<X extends tf.Tensor>(x: X, drop: Dropout, opts: PassOptions, tensors: tf.Tensor[], block: (x: X, drop: Dropout) => X): X {
+  if (!checkpointsBlocks(opts, drop)) return block(x, drop);
   const start = drop.fork();
   const forward = start.fork();
   let first = true;
@@ -74,9 +80,8 @@ export function runBlock<X extends tf.Tensor>(
     (input) => {
       // The first run is the forward pass; later ones replay it from the same dropout position.
       const d = first ? forward : start.fork();
-      const recomputing = !first;
       first = false;
-      return block(input as X, d, recomputing);
+      return block(input as X, d);
     },
     x,
     tensors.filter((t) => opts.checkpoint!.has(t)),

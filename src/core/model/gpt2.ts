@@ -7,7 +7,7 @@ import { tf } from '../backend';
 import type { Task } from '../types';
 import type { Architecture, BaseConfig, ForwardOptions, KVCache, LinearModule, Params } from './arch';
 import { ConfigError, commonFields, num, posInt, withHeadFields, type RawConfig } from './config';
-import { blockTensors, runBlock } from './checkpoint';
+import { blockTensors, checkpointsBlocks, runBlock } from './checkpoint';
 import { Dropout } from './dropout';
 import { loraScale, type LoraState } from './lora';
 import { attentionBias, param, rowOffsets, lastTokenIndex, updateCache } from './layers';
@@ -199,13 +199,14 @@ function hidden(cfg: Gpt2Config, p: Params, ids: tf.Tensor2D, mask: tf.Tensor2D 
   // Fused attention (one kernel from the c_attn output to merged heads) unless decoding with a cache.
   const fused = !opts.cache && ops.fusedAttentionAvailable(hd);
   const biasFor = (): tf.Tensor | null => (fused ? null : attentionBias(T, past, mask));
-  const biasShared = opts.checkpoint && opts.training ? null : biasFor();
+  // A checkpointed block reruns after this pass's tensors are gone: it makes its own mask then.
+  const shared = checkpointsBlocks(opts, drop) ? null : biasFor();
   const scale = 1 / Math.sqrt(hd);
   const attnDrop = opts.training ? attnRate : 0;
 
-  const block = (i: number, x: tf.Tensor3D, drop: Dropout, ownBias: boolean): tf.Tensor3D => {
+  const block = (i: number, x: tf.Tensor3D, drop: Dropout): tf.Tensor3D => {
     const h = `transformer.h.${i}`;
-    const bias = ownBias ? biasFor() : biasShared;
+    const bias = shared ?? biasFor();
     // --- attention ---
     const a = layerNorm(x, param(p, `${h}.ln_1.weight`), param(p, `${h}.ln_1.bias`), cfg.layerNormEpsilon);
     const qkv = conv1d(p, `${h}.attn.c_attn`, a.reshape([B * T, d]) as tf.Tensor2D, drop, lora); // [B*T, 3d]
@@ -230,9 +231,7 @@ function hidden(cfg: Gpt2Config, p: Params, ids: tf.Tensor2D, mask: tf.Tensor2D 
     const mlpOut = drop.apply(conv1d(p, `${h}.mlp.c_proj`, fc as tf.Tensor2D, drop, lora));
     return x1.add(mlpOut.reshape([B, T, d])) as tf.Tensor3D;
   };
-  // A checkpointed block runs again in the backward pass, after this pass's tensors are gone: it makes its own mask then.
-  const own = !!(opts.checkpoint && opts.training);
-  for (let i = 0; i < cfg.numLayers; i++) x = runBlock(x, drop, opts, blockTensors(p, lora, `transformer.h.${i}.`), (xi, di) => block(i, xi, di, own));
+  for (let i = 0; i < cfg.numLayers; i++) x = runBlock(x, drop, opts, blockTensors(p, lora, `transformer.h.${i}.`), (xi, di) => block(i, xi, di));
   if (opts.cache) opts.cache.length += T;
   return layerNorm(x, param(p, 'transformer.ln_f.weight'), param(p, 'transformer.ln_f.bias'), cfg.layerNormEpsilon) as tf.Tensor3D;
 }

@@ -9,7 +9,7 @@ import { tf } from '../backend';
 import type { Task } from '../types';
 import type { Architecture, BaseConfig, ForwardOptions, LinearModule, Params } from './arch';
 import { ConfigError, commonFields, num, posInt, withHeadFields, type RawConfig } from './config';
-import { blockTensors, runBlock } from './checkpoint';
+import { blockTensors, checkpointsBlocks, runBlock } from './checkpoint';
 import { Dropout } from './dropout';
 import { applyLora, type LoraState } from './lora';
 import { attentionBias, lastTokenIndex, param, rowOffsets, updateCache } from './layers';
@@ -239,8 +239,7 @@ function hidden(cfg: LlamaConfig, p: Params, ids: tf.Tensor2D, mask: tf.Tensor2D
   let x = tf.gather(param(p, 'model.embed_tokens.weight'), ids.flatten()).reshape([B, T, d]) as tf.Tensor3D; // [B, T, d]
   // The mask and rotary tables; a checkpointed block makes its own again when it reruns in the backward pass.
   const tablesFor = () => ({ bias: attentionBias(T, past, mask), ...rotaryTables(cfg, past, T) }); // [B|1, 1, T, S], [T, hd]
-  const own = !!(opts.checkpoint && opts.training);
-  const shared = own ? null : tablesFor();
+  const shared = checkpointsBlocks(opts, drop) ? null : tablesFor();
   const scale = 1 / Math.sqrt(hd);
 
   const block = (i: number, x: tf.Tensor3D, drop: Dropout): tf.Tensor3D => {

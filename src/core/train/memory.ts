@@ -102,19 +102,8 @@ export const MEMORY_COEFFICIENTS: Record<MemoryFamily, Record<MemoryBackend, Mem
   },
 };
 
-/** The sizes the coefficients multiply, for one run as set up (values, not bytes). */
-export interface MemoryFeatures {
-  block: number;
-  blockMaps: number;
-  frozenBlock: number;
-  frozenMaps: number;
-  dropout: number;
-  dropoutMaps: number;
-  outside: number;
-  logits: number;
-  lora: number;
-  trainable: number;
-}
+/** The sizes the coefficients multiply, one per coefficient, for a run as set up (values, not bytes). */
+export type MemoryFeatures = Record<keyof MemoryCoefficients, number>;
 
 function count(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
