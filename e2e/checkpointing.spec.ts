@@ -24,9 +24,10 @@ test('trains with gradient checkpointing on WebGPU and records it with the run',
   await expect(page.getByRole('region', { name: 'Memory estimate' })).toContainText('Gradient checkpointing is on: the run holds less than this');
 
   await page.getByRole('button', { name: 'Start training' }).click();
-  await expect(page.getByRole('status', { name: 'Backend in use' })).toHaveText(/^Running on webgpu/, { timeout: 120_000 });
   const run = page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first();
-  await expect(run.locator('.status')).toHaveText('completed', { timeout: 180_000 });
+  await expect(run.locator('.status')).toHaveText('completed', { timeout: 240_000 });
+  // Checked after the run: three steps can end between two polls of a "Running on" badge.
+  await expect(page.getByRole('status', { name: 'Backend in use' })).toHaveText('Last run on webgpu');
   await expect(run.locator('.run-settings')).toContainText('gradient checkpointing');
   await expect(run.locator('.run-metrics').first()).toContainText(/^3 steps · train loss \d/);
 });

@@ -10,12 +10,7 @@ import { downloadBytes, FIXTURES, openStudio, setSlider } from './helpers';
 
 const decode = (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b)) as Record<string, unknown>;
 
-// Two retries: in 3 of 7 full CI runs this session (and 3 of 5 local runs of runs.spec then this
-// file) the whole page froze about a second after "Start training" in the first test below (the
-// trace's screencast and Playwright's polls stop for the full 2 minutes); it passes alone in 3 s.
-// Not understood yet (one wasm thread instead of two froze too). A retry shows as "flaky" in the
-// report, so it stays visible; see the session-10 closing note.
-test.describe.configure({ timeout: 300_000, retries: 2 });
+test.describe.configure({ timeout: 300_000 });
 
 test.beforeEach(({ page }) => {
   page.on('pageerror', (e) => console.log('pageerror:', e.message));
@@ -35,10 +30,12 @@ test('trains the LoRA classifier on wasm', async ({ page }) => {
   await setSlider(page, 'Validation split', 0.2);
 
   await page.getByRole('button', { name: 'Start training' }).click();
-  await expect(page.getByRole('status', { name: 'Backend in use' })).toHaveText(/^Running on wasm/, { timeout: 120_000 });
-  await expect(page.getByRole('region', { name: 'Training loss chart' })).toBeVisible({ timeout: 120_000 });
+  // Six steps of the tiny model can be over within a second of the backend starting, between two
+  // polls, so "Running on wasm" may never be seen: the backend is checked once the run has ended.
   const run = page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first();
   await expect(run.locator('.status')).toHaveText('completed', { timeout: 180_000 });
+  await expect(page.getByRole('status', { name: 'Backend in use' })).toHaveText('Last run on wasm');
+  await expect(page.getByRole('region', { name: 'Training loss chart' })).toBeVisible();
   await expect(run).toContainText('6 steps');
   await expect(run).toContainText('wasm');
 

@@ -55,7 +55,6 @@ test('upload, map, train LoRA on WebGPU, download, reload', async ({ page }) => 
   await page.getByLabel('Max steps').fill('3');
 
   await page.getByRole('button', { name: 'Start training' }).click();
-  await expect(page.getByRole('status', { name: 'Backend in use' })).toHaveText('Running on webgpu', { timeout: 120_000 });
   const chart = page.getByRole('region', { name: 'Training loss chart' });
   await expect(chart).toBeVisible({ timeout: 180_000 });
   await expect(chart.locator('.recharts-line-curve').first()).toBeVisible();
@@ -68,6 +67,8 @@ test('upload, map, train LoRA on WebGPU, download, reload', async ({ page }) => 
   await expect(run).toContainText('3 steps');
   await expect(run).toContainText('val accuracy');
   await expect(run).toContainText('webgpu');
+  // Checked after the run: three steps can end between two polls of a "Running on" badge.
+  await expect(page.getByRole('status', { name: 'Backend in use' })).toHaveText('Last run on webgpu');
   await page.screenshot({ path: 'test-results/after-webgpu-run.png', fullPage: true });
 
   // Download weights: the model folder at the root, the PEFT adapter under adapter/, each with its model card.

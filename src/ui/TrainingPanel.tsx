@@ -100,7 +100,11 @@ function BackendBadge() {
       </span>
     );
   }
-  return lastBackend ? <span className="badge" aria-label="Backend in use">Last run on {lastBackend}</span> : null;
+  return lastBackend ? (
+    <span className="badge" role="status" aria-label="Backend in use">
+      Last run on {lastBackend}
+    </span>
+  ) : null;
 }
 
 export function TrainingPanel() {
