@@ -6,7 +6,7 @@ import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import type { BackendChoice, Capabilities } from '../core/backend';
 import type { ProgressEvent, TrainRequest, TrainResult } from '../core/types';
 import type { Outcome } from './errors';
-import { startWithRetry, workerHandle } from './workerHandle';
+import { workerHandle } from './workerHandle';
 import type { ImportApi } from './import.worker';
 import type { ImportProgress, ImportSummary } from './importJob';
 import type { TrainApi } from './train.worker';
@@ -53,11 +53,8 @@ export async function startTrainingWorker(
   onProgress: (e: ProgressEvent) => void,
   checkpointing?: Checkpointing,
 ): Promise<StartOutcome> {
-  const { handle, outcome: init } = await startWithRetry(() => {
-    const h = workerHandle<TrainApi>(new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: 'train' }), 'training');
-    return { handle: h, started: Promise.race([h.api.init(backend), h.crashed]) };
-  }, backend);
-  const { api, dispose, crashed } = handle;
+  const { api, dispose, crashed } = workerHandle<TrainApi>(new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: 'train' }), 'training');
+  const init = await Promise.race([api.init(backend), crashed]);
   if (!init.ok) {
     dispose();
     return init;
