@@ -59,7 +59,7 @@ export interface Hyperparams {
   maxSteps: number;
   /** Batch rows of about the same length (transformers' group_by_length): less padding, faster steps. Absent in older runs: off. */
   groupByLength?: boolean;
-  /** Gradient checkpointing (GPT-2 and LLaMA models): each block runs again in the backward pass instead of keeping its tensors; far less memory, one more forward pass per step. Absent in older runs: off. */
+  /** Gradient checkpointing: each block runs again in the backward pass instead of keeping its tensors; far less memory, one more forward pass per step. Absent in older runs: off. */
   gradientCheckpointing?: boolean;
   lora: LoraSettings;
   freeze: FreezeSettings;

@@ -78,7 +78,7 @@ export function MoreSettings({ layers }: { layers: number | undefined }) {
         </div>
         <div className="field check-field">
           <Check label="Gradient checkpointing" checked={hp.gradientCheckpointing === true} onChange={(gradientCheckpointing) => setHyperparams({ gradientCheckpointing })} disabled={busy} />
-          <div className="hint">Each block runs again in the backward pass instead of keeping its tensors: far less memory for long rows and big batches, for one more forward pass per step (GPT-2 and LLaMA models).</div>
+          <div className="hint">Each block runs again in the backward pass instead of keeping its tensors: far less memory for long rows and big batches, for one more forward pass per step.</div>
         </div>
         {settings.task === 'classify' && (
           <div className="field check-field">

@@ -9,6 +9,7 @@
 import { tf } from '../backend';
 import type { Task } from '../types';
 import type { Architecture, BaseConfig, ForwardOptions, LinearModule, Params } from './arch';
+import { blockTensors, checkpointsBlocks, runBlock } from './checkpoint';
 import { ConfigError, commonFields, num, posInt, withHeadFields, type RawConfig } from './config';
 import { Dropout } from './dropout';
 import { geluNew, layerNorm } from './gpt2';
@@ -217,14 +218,17 @@ function hidden(cfg: BertConfig, p: Params, ids: tf.Tensor2D, mask: tf.Tensor2D 
   const words = tf.gather(param(p, `${e}.word_embeddings.weight`), ids.flatten()).reshape([B, T, d]); // [B, T, d]
   const pos = tf.slice(param(p, `${e}.position_embeddings.weight`), [0, 0], [T, d]); // [T, d]
   const type0 = tf.slice(param(p, `${e}.token_type_embeddings.weight`), [0, 0], [1, d]); // [1, d]
-  let x = drop.apply(ln(words.add(pos).add(type0).reshape([B * T, d]), `${e}.LayerNorm`)); // [B*T, d]
+  let x = drop.apply(ln(words.add(pos).add(type0).reshape([B * T, d]), `${e}.LayerNorm`)) as tf.Tensor2D; // [B*T, d]
 
-  const bias = paddingBias(mask, B, T); // [B|1, 1, 1, T]: padded keys get -1e9, no causal mask
+  // [B|1, 1, 1, T]: padded keys get -1e9, no causal mask. A checkpointed layer reruns after
+  // this pass's tensors are gone: it makes its own bias then.
+  const shared = checkpointsBlocks(opts, drop) ? null : paddingBias(mask, B, T);
   const scale = 1 / Math.sqrt(hd);
   const heads = (t: tf.Tensor2D) => t.reshape([B, T, H, hd]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, hd]
 
-  for (let i = 0; i < cfg.numLayers; i++) {
+  const block = (i: number, x: tf.Tensor2D, drop: Dropout): tf.Tensor2D => {
     const l = `${LAYER}.${i}`;
+    const bias = shared ?? paddingBias(mask, B, T);
     // --- self-attention, then post-LN residual ---
     const q = heads(linear(p, `${l}.attention.self.query`, x, drop, lora));
     const k = heads(linear(p, `${l}.attention.self.key`, x, drop, lora));
@@ -233,12 +237,13 @@ function hidden(cfg: BertConfig, p: Params, ids: tf.Tensor2D, mask: tf.Tensor2D 
     const probs = drop.apply(tf.softmax(scores, -1), attnRate) as tf.Tensor4D;
     const ctx = tf.matMul(probs, v).transpose([0, 2, 1, 3]).reshape([B * T, d]) as tf.Tensor2D; // [B*T, d]
     const attnOut = drop.apply(linear(p, `${l}.attention.output.dense`, ctx, drop, lora));
-    x = ln(x.add(attnOut), `${l}.attention.output.LayerNorm`);
+    const x1 = ln(x.add(attnOut), `${l}.attention.output.LayerNorm`);
     // --- feed-forward, then post-LN residual ---
-    const inter = activation(cfg, linear(p, `${l}.intermediate.dense`, x, drop, lora)) as tf.Tensor2D; // [B*T, inner]
+    const inter = activation(cfg, linear(p, `${l}.intermediate.dense`, x1, drop, lora)) as tf.Tensor2D; // [B*T, inner]
     const ffOut = drop.apply(linear(p, `${l}.output.dense`, inter, drop, lora));
-    x = ln(x.add(ffOut), `${l}.output.LayerNorm`);
-  }
+    return ln(x1.add(ffOut), `${l}.output.LayerNorm`);
+  };
+  for (let i = 0; i < cfg.numLayers; i++) x = runBlock(x, drop, opts, blockTensors(p, lora, `${LAYER}.${i}.`), (xi, di) => block(i, xi, di));
   return x.reshape([B, T, d]);
 }
 

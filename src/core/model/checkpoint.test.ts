@@ -3,6 +3,7 @@ import { initBackend, tf } from '../backend';
 import { initModel, setClassifierHead, disposeModel, type LoadedModel } from '../io/hf';
 import { train } from '../train/trainer';
 import { hyperparams, sentimentExamples, textExamples, tinyGpt2Files } from '../../testutil/tinyModel';
+import { bert, newBertConfig } from './bert';
 import { gpt2, newGpt2Config } from './gpt2';
 import { llama, parseLlamaConfig } from './llama';
 import { createLora, disposeLora, type LoraState } from './lora';
@@ -23,6 +24,11 @@ function tinyModel(): LoadedModel {
 function tinyLlama(): LoadedModel {
   const config = parseLlamaConfig({ model_type: 'llama', vocab_size: 50, hidden_size: 16, intermediate_size: 40, num_hidden_layers: 3, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 16, tie_word_embeddings: false });
   return initModel(llama, config, 4) as unknown as LoadedModel;
+}
+
+function tinyBert(): LoadedModel {
+  const config = newBertConfig({ vocabSize: 50, maxPositions: 16, hiddenSize: 16, numLayers: 3, numHeads: 2, intermediateSize: 32 });
+  return initModel(bert, config, 5) as unknown as LoadedModel;
 }
 
 function batchOf(task: 'lm' | 'classify'): Batch {
@@ -77,6 +83,13 @@ describe('gradient checkpointing', () => {
     expectSameFullStep(tinyLlama(), 'lm');
   });
 
+  it.each(BACKENDS)('gives the same loss and gradients for a BERT model (%s, classify, full, padded row, dropout on)', async (backend) => {
+    await initBackend(backend);
+    const model = tinyBert();
+    setClassifierHead(model, ['a', 'b'], 1);
+    expectSameFullStep(model, 'classify');
+  });
+
   it.each(BACKENDS)('gives the same adapter gradients with LoRA (%s)', async (backend) => {
     await initBackend(backend);
     const model = tinyModel();
@@ -94,23 +107,29 @@ describe('gradient checkpointing', () => {
     disposeModel(model);
   });
 
-  it.each(['gpt2', 'llama'] as const)('holds far fewer bytes at the peak of a step (%s)', async (family) => {
+  it.each(['gpt2', 'llama', 'bert'] as const)('holds far fewer bytes at the peak of a step (%s)', async (family) => {
     await initBackend('cpu');
     const model = (
       family === 'gpt2'
         ? initModel(gpt2, newGpt2Config({ vocabSize: 50, nPositions: 64, nEmbd: 32, nLayer: 6, nHead: 2 }), 3)
-        : initModel(llama, parseLlamaConfig({ model_type: 'llama', vocab_size: 50, hidden_size: 32, intermediate_size: 80, num_hidden_layers: 6, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 64 }), 3)
+        : family === 'llama'
+          ? initModel(llama, parseLlamaConfig({ model_type: 'llama', vocab_size: 50, hidden_size: 32, intermediate_size: 80, num_hidden_layers: 6, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 64 }), 3)
+          : initModel(bert, newBertConfig({ vocabSize: 50, maxPositions: 64, hiddenSize: 32, numLayers: 6, numHeads: 2 }), 3)
     ) as unknown as LoadedModel;
-    const run: ModelRun = { model, lora: null, task: 'lm' };
+    // BERT has no LM head: it is measured as a classifier.
+    const task = family === 'bert' ? 'classify' : 'lm';
+    if (task === 'classify') setClassifierHead(model, ['a', 'b'], 1);
+    const run: ModelRun = { model, lora: null, task };
     const ids = tf.randomUniformInt([4, 64], 0, 50, 3) as tf.Tensor2D;
-    const batch: Batch = { ids, mask: tf.ones([4, 64]) as tf.Tensor2D, lmLabels: ids.clone(), tokens: 256, targets: 252 };
+    const labels = task === 'lm' ? { lmLabels: ids.clone() } : { classIds: tf.tensor1d([0, 1, 1, 0], 'int32') };
+    const batch: Batch = { ids, mask: tf.ones([4, 64]) as tf.Tensor2D, ...labels, tokens: 256, targets: task === 'lm' ? 252 : 4 };
     const vars = [...model.params.values()];
     const peak = async (checkpoint: boolean) => (await tf.profile(() => step(run, batch, vars, checkpoint).loss as unknown as tf.Tensor)).peakBytes;
     const plain = await peak(false);
     const ckpt = await peak(true);
     console.log(`${family}: peak bytes of a step, 6 blocks, batch 4 x 64: ${plain} kept, ${ckpt} checkpointed`);
     expect(ckpt).toBeLessThan(0.5 * plain);
-    tf.dispose([ids, batch.mask, batch.lmLabels!]);
+    tf.dispose(Object.values(batch).filter((t): t is tf.Tensor => t instanceof tf.Tensor));
     disposeModel(model);
   });
 
