@@ -76,34 +76,32 @@ export class AdamW {
     const stepSize = lr / (1 - b1 ** this.t);
     const sqrtBc2 = Math.sqrt(1 - b2 ** this.t);
     const webgl = webglAdamAvailable();
-    tf.tidy(() => {
-      for (const [name, s] of this.slots) {
-        const g = grads.get(name);
-        if (!g) continue;
+    // One parameter at a time, each in its own scope: a single scope around the loop held
+    // every parameter's temporaries until the last update (about 13 copies of the whole model
+    // on cpu and wasm, far above what the backward pass needs).
+    for (const [name, s] of this.slots) {
+      const g = grads.get(name);
+      if (!g) continue;
+      const decay = s.decay && this.weightDecay > 0 ? 1 - lr * this.weightDecay : 1;
+      tf.tidy(() => {
         if (s.mv) {
           const mv = adamMoments(s.mv, g, b1, b2);
           s.mv.assign(mv);
-          const decay = s.decay && this.weightDecay > 0 ? 1 - lr * this.weightDecay : 1;
           s.param.assign(adamApply(s.param, mv, stepSize, sqrtBc2, eps, decay).reshape(s.param.shape));
-          continue;
-        }
-        if (webgl) {
-          const decay = s.decay && this.weightDecay > 0 ? 1 - lr * this.weightDecay : 1;
+        } else if (webgl) {
           const [m, v, p] = adamWebgl(s.param, s.m!, s.v!, g, b1, b2, stepSize, sqrtBc2, eps, decay);
           s.m!.assign(m);
           s.v!.assign(v);
           s.param.assign(p);
-          continue;
+        } else {
+          // The reference formulation, its temporaries freed as soon as each result is made.
+          s.m!.assign(tf.tidy(() => s.m!.mul(b1).add(g.mul(1 - b1))));
+          s.v!.assign(tf.tidy(() => s.v!.mul(b2).add(g.square().mul(1 - b2))));
+          const update = tf.tidy(() => s.m!.div(s.v!.sqrt().div(sqrtBc2).add(eps)).mul(stepSize));
+          s.param.assign(tf.tidy(() => (decay === 1 ? s.param : s.param.mul(decay)).sub(update)));
         }
-        const m = s.m!.mul(b1).add(g.mul(1 - b1));
-        const v = s.v!.mul(b2).add(g.square().mul(1 - b2));
-        s.m!.assign(m);
-        s.v!.assign(v);
-        const decayed = s.decay && this.weightDecay > 0 ? s.param.mul(1 - lr * this.weightDecay) : s.param;
-        const denom = v.sqrt().div(sqrtBc2).add(eps);
-        s.param.assign(decayed.sub(m.div(denom).mul(stepSize)));
-      }
-    });
+      });
+    }
   }
 
   /** Reads the moments back (one read per tensor). */
