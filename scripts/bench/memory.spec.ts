@@ -18,10 +18,8 @@ for (const backend of ['webgpu', 'webgl'] as const) {
     expect(ms.length).toBeGreaterThan(0);
     for (const m of ms) {
       expect(m.backend).toBe(backend);
-      expect(m.persistent / (m.estimate.weights + m.estimate.optimizer), m.case.name).toBeCloseTo(1, 2);
-      // With gradient checkpointing the estimate (which counts every block's tensors) is an upper bound.
-      if (m.case.checkpoint) expect(m.estimate.total, describeMeasurement(m)).toBeGreaterThanOrEqual(m.persistent + m.transient);
-      else expect(Math.abs(m.estimate.total / (m.persistent + m.transient) - 1), describeMeasurement(m)).toBeLessThan(TOLERANCE);
+      expect(m.persistent / (m.estimate.weights + 8 * m.estimate.trainableParams), m.case.name).toBeCloseTo(1, 2);
+      expect(Math.abs(m.estimate.total / (m.persistent + m.transient) - 1), describeMeasurement(m)).toBeLessThan(TOLERANCE);
     }
   });
 }

@@ -241,6 +241,7 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, deps) => 
         freeze: hp.freeze,
         dropout: hp.dropout,
         backend,
+        checkpointing: hp.gradientCheckpointing === true,
         availableBytes: budget.bytes,
       });
       if (token !== estimateToken) return;

@@ -22,7 +22,7 @@ function useEstimateInputs(): void {
   const key = useStudio((s) => {
     const hp = s.settings.hyperparams;
     const m = chosenModel(s);
-    return JSON.stringify([m?.id, !!m?.info, s.settings.task, s.settings.method, s.settings.backend, hp.batchSize, hp.maxLength, hp.dropout, hp.lora.r, hp.lora.targetModules, hp.freeze]);
+    return JSON.stringify([m?.id, !!m?.info, s.settings.task, s.settings.method, s.settings.backend, hp.batchSize, hp.maxLength, hp.dropout, hp.lora.r, hp.lora.targetModules, hp.freeze, hp.gradientCheckpointing === true]);
   });
   useEffect(() => {
     const timer = setTimeout(() => void studio.getState().refreshMemoryEstimate(), 120);
@@ -59,7 +59,7 @@ export function MemoryEstimate() {
           </dl>
           <MemoryBar total={result.estimate.total} budget={budget.bytes} parts={PARTS.map(([k]) => result.estimate[k])} />
           <p className="muted small memory-basis">
-            {formatCount(result.estimate.trainableParams)} of {formatCount(result.estimate.totalParams)} parameters train. Estimated for {BACKEND_NAMES[backend]}{autoNote}: gradients include the update&apos;s temporaries, activations all that a step keeps until its backward pass ends.{checkpointing && ' Gradient checkpointing is on: the run holds less than this (the estimate counts every block\'s tensors).'} Budget: about {formatSize(budget.bytes)}, {budget.basis}.
+            {formatCount(result.estimate.trainableParams)} of {formatCount(result.estimate.totalParams)} parameters train. Estimated for {BACKEND_NAMES[backend]}{autoNote}: gradients include the update&apos;s temporaries, activations all that a step keeps until its backward pass ends.{checkpointing && ' With gradient checkpointing: each block keeps its input, and one block\'s tensors live at a time.'} Budget: about {formatSize(budget.bytes)}, {budget.basis}.
           </p>
           {result.fits ? (
             <p className="memory-verdict ok" role="status">

@@ -191,6 +191,7 @@ export interface EstimateRequest {
   dropout?: number;
   /** The backend the run will train on (its fused kernels decide what a step keeps). */
   backend?: string;
+  checkpointing?: boolean;
   /** What the page thinks the device can give (see state/deviceMemory.ts). */
   availableBytes: number;
 }
@@ -207,8 +208,8 @@ export interface EstimateResult {
 export function estimateMemory(req: EstimateRequest): EstimateResult {
   const arch = architectureFor(req.config);
   const config = arch.parseConfig(req.config);
-  const estimate = estimateTrainingMemory({ arch, config, method: req.method, batchSize: req.batchSize, seqLen: req.seqLen, lora: req.lora, freeze: req.freeze, task: req.task, numLabels: req.numLabels, dropout: req.dropout, backend: req.backend });
-  const { fits, message } = fitsIn(estimate, req.availableBytes);
+  const estimate = estimateTrainingMemory({ arch, config, method: req.method, batchSize: req.batchSize, seqLen: req.seqLen, lora: req.lora, freeze: req.freeze, task: req.task, numLabels: req.numLabels, dropout: req.dropout, backend: req.backend, checkpointing: req.checkpointing });
+  const { fits, message } = fitsIn(estimate, req.availableBytes, req.checkpointing === true);
   let largestTensor = { name: '', bytes: 0 };
   for (const [name, shape] of arch.paramShapes(config)) {
     const bytes = count(shape) * 4;

@@ -130,7 +130,7 @@ describe('estimateTrainingMemory()', () => {
     const H = 4;
     const k = MEMORY_COEFFICIENTS.gpt2.wasm;
     const e = estimate({ batchSize: B, seqLen: T, dropout: 0.1, backend: 'wasm' });
-    const values = (k.block + k.dropout) * L * B * T * d + (k.blockMaps + k.dropoutMaps) * L * B * H * T * T + k.outside * B * T * d + k.logits * B * T * V;
+    const values = (k.block + k.dropout) * L * B * T * d + (k.blockMaps + k.dropoutMaps) * L * B * H * T * T + k.outside * B * T * d + k.logits * B * T * V + (k.embedding + k.embeddingLm) * V * d;
     expect(e.activations).toBeCloseTo(4 * values, 3);
     expect(estimate({ seqLen: 10 * P }).activations).toBe(estimate({ seqLen: P }).activations);
     // Dropout's masks and copies, and the backend's fused kernels, change what a step keeps.
@@ -150,6 +150,24 @@ describe('estimateTrainingMemory()', () => {
     expect(f({ method: 'lora', lora: lora(4, ['c_attn']) })).toMatchObject({ block: L * btd, frozenBlock: 0, lora: L * 8 * (d + 3 * d) });
     // Only the top block adapted: the two below keep their forward tensors only.
     expect(f({ method: 'lora', lora: lora(4, [`h.${L - 1}.attn.c_attn`]) })).toMatchObject({ block: btd, frozenBlock: (L - 1) * btd });
+  });
+
+  it('counts one block run again, and what every block keeps, with gradient checkpointing', () => {
+    const f = (over: Partial<Parameters<typeof estimateTrainingMemory>[0]>) => memoryFeatures({ arch: gpt2 as unknown as Architecture, config: gpt2Config(), method: 'full', batchSize: 1, seqLen: 8, task: 'lm', dropout: 0.1, checkpointing: true, ...over });
+    const btd = 8 * d;
+    const maps = 4 * 8 * 8;
+    expect(f({})).toMatchObject({ block: btd, blockMaps: maps, dropout: btd, dropoutMaps: maps, frozenBlock: 0, checkpointBlock: L * btd, checkpointFrozen: 0 });
+    expect(f({ checkpointing: false })).toMatchObject({ block: L * btd, dropout: L * btd, checkpointBlock: 0 });
+    expect(f({ method: 'freeze', freeze: { trainableBlocks: 1, trainEmbeddings: false } })).toMatchObject({ block: btd, frozenBlock: 0, frozenMaps: 0, checkpointBlock: btd, checkpointFrozen: (L - 1) * btd });
+    // Nothing in the blocks trains: no block runs again.
+    expect(f({ method: 'freeze', task: 'classify', freeze: { trainableBlocks: 0, trainEmbeddings: false } })).toMatchObject({ block: 0, blockMaps: 0, checkpointBlock: 0, checkpointFrozen: L * btd });
+    // The token embedding's gradient (full fine-tuning), its way back through the tied LM head too for text generation.
+    expect(f({})).toMatchObject({ embedding: V * d, embeddingLm: V * d });
+    expect(f({ task: 'classify' })).toMatchObject({ embedding: V * d, embeddingLm: 0 });
+    expect(f({ method: 'freeze', freeze: { trainableBlocks: 1, trainEmbeddings: false } })).toMatchObject({ embedding: 0, embeddingLm: 0 });
+    // Adapters: one block's at a time.
+    expect(f({ method: 'lora', lora: lora(4, ['c_attn']) })).toMatchObject({ lora: 8 * (d + 3 * d) });
+    expect(estimate({ checkpointing: true }).activations).toBeLessThan(estimate().activations);
   });
 
   it.each<Method>(['full', 'freeze', 'lora'])('grows with batch size and sequence length (%s)', (method) => {
@@ -182,8 +200,10 @@ describe('fitsIn()', () => {
     const r = fitsIn(e, 1e9);
     expect(r.fits).toBe(false);
     expect(r.message).toBe(
-      'needs about 2.3 GB (weights 500 MB, gradients 500 MB, optimizer 1 GB, activations 300 MB); this device has about 1 GB free — try LoRA, a smaller batch or a shorter max length',
+      'needs about 2.3 GB (weights 500 MB, gradients 500 MB, optimizer 1 GB, activations 300 MB); this device has about 1 GB free — try LoRA, gradient checkpointing, a smaller batch or a shorter max length',
     );
+    // Checkpointing already on: not suggested again.
+    expect(fitsIn(e, 1e9, true).message).toMatch(/try LoRA, a smaller batch or a shorter max length$/);
   });
 
   it('says a smaller model when the weights alone do not fit', () => {

@@ -6,7 +6,7 @@
  * every registered family and the same freeze/LoRA rules as the real run.
  */
 import type { tf } from '../backend';
-import type { Architecture, BaseConfig } from '../model/arch';
+import type { Architecture, BaseConfig, LinearModule } from '../model/arch';
 import { labelList } from '../model/config';
 import { matchesTarget, withDefaultTargets, type LoraModule, type LoraState } from '../model/lora';
 import type { LoadedModel } from '../io/hf';
@@ -42,6 +42,8 @@ export interface MemoryInput {
   dropout?: number;
   /** The backend that will train (its fused kernels decide how many tensors a step keeps); default webgpu. */
   backend?: string;
+  /** Gradient checkpointing on: the blocks keep their inputs and output gradients, and one block's tensors live at a time. */
+  checkpointing?: boolean;
 }
 
 /**
@@ -56,7 +58,9 @@ export interface MemoryInput {
  * bench:memory`: tiny GPT-2s, one shape changed at a time) and checked on other shapes
  * (memory.test.ts on cpu and wasm, scripts/bench/memory.spec.ts on webgpu and webgl).
  * GPT-2 and LLaMA have coefficients of their own; BERT's blocks are counted with GPT-2's
- * (not measured).
+ * (not measured). With gradient checkpointing the blocks' own terms count one block (the
+ * one the backward pass is running again) and the checkpoint terms count what every block
+ * still keeps.
  */
 export interface MemoryCoefficients {
   /** Per block gradients flow through, per batch x length x hidden value. */
@@ -77,28 +81,39 @@ export interface MemoryCoefficients {
   lora: number;
   /** Per trainable parameter: its gradient and what the clipping and update make while it lives. */
   trainable: number;
+  /**
+   * Per value of a vocabulary-sized tensor that trains (the token embedding, an untied LM
+   * head): its gradient's way back through the lookup (a dense [V, d] scatter) and, with
+   * embeddingLm, through the LM head's matmul; several copies of it, whatever the batch.
+   */
+  embedding: number;
+  embeddingLm: number;
+  /** Gradient checkpointing: per block gradients flow through, per batch x length x hidden (its input, output and their gradients). */
+  checkpointBlock: number;
+  /** Gradient checkpointing: per frozen block below every trainable one. */
+  checkpointFrozen: number;
 }
 
 export type MemoryBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type MemoryFamily = 'gpt2' | 'llama';
 
 /**
- * From `npm run bench:memory` (2026-11-28): the fit cases' least-squares values, rounded,
+ * From `npm run bench:memory` (2026-11-28, after the AdamW and gradient-norm scopes were narrowed): the fit cases' least-squares values, rounded,
  * for GPT-2 and for LLaMA (SwiGLU MLP, RoPE, grouped KV heads: the fused GPT-2 kernels do
  * not apply, so its blocks cost the same on every backend). BERT models use GPT-2's.
  */
 export const MEMORY_COEFFICIENTS: Record<MemoryFamily, Record<MemoryBackend, MemoryCoefficients>> = {
   gpt2: {
-    webgpu: { block: 55, blockMaps: 0.04, frozenBlock: 55.36, frozenMaps: 0.07, dropout: 12.82, dropoutMaps: 0, outside: 13.07, logits: 9.24, lora: 7.42, trainable: 2.61 },
-    webgl: { block: 221.99, blockMaps: 9.27, frozenBlock: 163.41, frozenMaps: 8.24, dropout: 14.45, dropoutMaps: 4.73, outside: 26.05, logits: 17.21, lora: 5.21, trainable: 4.15 },
-    wasm: { block: 63.98, blockMaps: 15.38, frozenBlock: 41.92, frozenMaps: 0, dropout: 15.19, dropoutMaps: 4.64, outside: 10.81, logits: 9.37, lora: 7.45, trainable: 2.7 },
-    cpu: { block: 202.25, blockMaps: 9.6, frozenBlock: 170.42, frozenMaps: 7.91, dropout: 16.12, dropoutMaps: 4.4, outside: 30.2, logits: 17.65, lora: 4.93, trainable: 2.81 },
+    webgpu: { block: 57.69, blockMaps: 0, frozenBlock: 55.78, frozenMaps: 0.07, dropout: 13.06, dropoutMaps: 0, outside: 11.94, logits: 8.42, lora: 7.4, trainable: 1.8, embedding: 3.05, embeddingLm: 1.89, checkpointBlock: 0, checkpointFrozen: 1.84 },
+    webgl: { block: 230.32, blockMaps: 8.79, frozenBlock: 163.64, frozenMaps: 8.38, dropout: 12.82, dropoutMaps: 5.22, outside: 21.84, logits: 17.03, lora: 4.9, trainable: 2.78, embedding: 0.81, embeddingLm: 0.76, checkpointBlock: 0, checkpointFrozen: 3.24 },
+    wasm: { block: 68.16, blockMaps: 15, frozenBlock: 41.93, frozenMaps: 0, dropout: 14.05, dropoutMaps: 5.04, outside: 11.63, logits: 8.03, lora: 7.41, trainable: 1.74, embedding: 5.42, embeddingLm: 0, checkpointBlock: 0.19, checkpointFrozen: 2.02 },
+    cpu: { block: 208.14, blockMaps: 9.28, frozenBlock: 168.62, frozenMaps: 8.06, dropout: 15.59, dropoutMaps: 4.76, outside: 31.95, logits: 15.36, lora: 4.81, trainable: 1.76, embedding: 4.23, embeddingLm: 0, checkpointBlock: 0, checkpointFrozen: 1.09 },
   },
   llama: {
-    webgpu: { block: 107.65, blockMaps: 13.45, frozenBlock: 99.3, frozenMaps: 11.65, dropout: 2.88, dropoutMaps: 4.52, outside: 18.6, logits: 6.75, lora: 6.24, trainable: 2.61 },
-    webgl: { block: 107.65, blockMaps: 13.45, frozenBlock: 99.29, frozenMaps: 11.65, dropout: 2.9, dropoutMaps: 4.52, outside: 18.65, logits: 17.55, lora: 6.24, trainable: 2.6 },
-    wasm: { block: 107.65, blockMaps: 13.45, frozenBlock: 99.3, frozenMaps: 11.65, dropout: 2.88, dropoutMaps: 4.52, outside: 18.6, logits: 6.75, lora: 6.24, trainable: 2.61 },
-    cpu: { block: 107.65, blockMaps: 13.45, frozenBlock: 99.29, frozenMaps: 11.65, dropout: 2.9, dropoutMaps: 4.52, outside: 18.65, logits: 17.55, lora: 6.24, trainable: 2.6 },
+    webgpu: { block: 111.45, blockMaps: 13.13, frozenBlock: 99.26, frozenMaps: 11.75, dropout: 2.03, dropoutMaps: 4.77, outside: 17.82, logits: 6.35, lora: 6.17, trainable: 1.66, embedding: 3.14, embeddingLm: 0, checkpointBlock: 0.4, checkpointFrozen: 2.64 },
+    webgl: { block: 110.95, blockMaps: 13.2, frozenBlock: 99.04, frozenMaps: 11.73, dropout: 2.28, dropoutMaps: 4.71, outside: 18.55, logits: 17.13, lora: 6.17, trainable: 1.74, embedding: 2.06, embeddingLm: 0.47, checkpointBlock: 0.23, checkpointFrozen: 2.43 },
+    wasm: { block: 112.55, blockMaps: 13.05, frozenBlock: 98.73, frozenMaps: 11.79, dropout: 1.99, dropoutMaps: 4.87, outside: 18.59, logits: 5.31, lora: 6.22, trainable: 1.45, embedding: 5.75, embeddingLm: 0, checkpointBlock: 0.78, checkpointFrozen: 2.16 },
+    cpu: { block: 111.94, blockMaps: 13.17, frozenBlock: 97.17, frozenMaps: 11.8, dropout: 2.63, dropoutMaps: 4.81, outside: 22.22, logits: 15.17, lora: 6.21, trainable: 1.62, embedding: 4.48, embeddingLm: 0, checkpointBlock: 0.38, checkpointFrozen: 0.78 },
   },
 };
 
@@ -148,6 +163,8 @@ function runShape(input: MemoryInput): RunShape {
   const trainable = selectTrainable(model, method, { ...DEFAULT_HYPERPARAMS, freeze }, lora, task);
 
   const trainableParams = [...trainable.values()].reduce((s, v) => s + v.size, 0);
+  // Vocabulary-sized tensors that train (the token embedding, an untied LM head).
+  const vocabTrained = [...trainable].filter(([name, v]) => arch.isEmbedding(name) && v.shape[0] === config.vocabSize).reduce((s, [, v]) => s + v.size, 0);
   const adapterParams = lora ? [...lora.modules.values()].reduce((s, m) => s + m.A.size + m.B.size, 0) : 0;
   const totalParams = [...params.values()].reduce((s, v) => s + v.size, 0) + adapterParams;
 
@@ -163,17 +180,31 @@ function runShape(input: MemoryInput): RunShape {
   const btd = B * T * config.hiddenSize;
   const maps = B * config.numHeads * T * T;
   const dropped = (input.dropout ?? DEFAULT_HYPERPARAMS.dropout) > 0;
+  const loraValues = (ms: LinearModule[]) => ms.reduce((s, m) => s + B * T * (m.fanIn + m.fanOut), 0);
+  // With checkpointing, a block's tensors live only while the backward pass runs it again:
+  // one block at a time (the largest, for adapters), and no frozen block's.
+  const ckpt = input.checkpointing === true;
+  const live = ckpt ? Math.min(on, 1) : on;
+  const perBlock = new Map<number, LinearModule[]>();
+  for (const m of adapted) {
+    const b = arch.blockOf(`${m.name}.weight`) ?? -1;
+    perBlock.set(b, [...(perBlock.get(b) ?? []), m]);
+  }
   const features: MemoryFeatures = {
-    block: on * btd,
-    blockMaps: on * maps,
-    frozenBlock: off * btd,
-    frozenMaps: off * maps,
-    dropout: dropped ? L * btd : 0,
-    dropoutMaps: dropped ? L * maps : 0,
+    block: live * btd,
+    blockMaps: live * maps,
+    frozenBlock: ckpt ? 0 : off * btd,
+    frozenMaps: ckpt ? 0 : off * maps,
+    dropout: dropped ? (ckpt ? live : L) * btd : 0,
+    dropoutMaps: dropped ? (ckpt ? live : L) * maps : 0,
     outside: btd,
     logits: task === 'lm' ? B * T * config.vocabSize : 0,
-    lora: adapted.reduce((s, m) => s + B * T * (m.fanIn + m.fanOut), 0),
+    lora: ckpt ? Math.max(0, ...[...perBlock.values()].map(loraValues)) : loraValues(adapted),
     trainable: trainableParams,
+    embedding: vocabTrained,
+    embeddingLm: task === 'lm' ? vocabTrained : 0,
+    checkpointBlock: ckpt ? on * btd : 0,
+    checkpointFrozen: ckpt ? off * btd : 0,
   };
   return { B, T, numLabels, trainableParams, totalParams, features };
 }
@@ -182,17 +213,26 @@ export function memoryFeatures(input: MemoryInput): MemoryFeatures {
   return runShape(input).features;
 }
 
+
 function coefficientsFor(modelType: string, backend: string | undefined): MemoryCoefficients {
   const family = MEMORY_COEFFICIENTS[modelType === 'llama' ? 'llama' : 'gpt2'];
   return family[(backend && backend in family ? backend : 'webgpu') as MemoryBackend];
 }
+
+/** The terms of the blocks that hold their tensors (with checkpointing, the one run again), and of the embedding's gradient. */
+const LIVE_BLOCK: ReadonlySet<keyof MemoryFeatures> = new Set(['block', 'blockMaps', 'frozenBlock', 'frozenMaps', 'dropout', 'dropoutMaps', 'lora']);
+const EMBEDDING: ReadonlySet<keyof MemoryFeatures> = new Set(['embedding', 'embeddingLm']);
 
 export function estimateTrainingMemory(input: MemoryInput): MemoryEstimate {
   const bpv = input.bytesPerValue ?? 4;
   const { trainableParams, totalParams, features } = runShape(input);
   const k = coefficientsFor(input.config.modelType, input.backend);
   let values = 0;
-  for (const key of Object.keys(features) as (keyof MemoryFeatures)[]) if (key !== 'trainable') values += k[key] * features[key];
+  for (const key of Object.keys(features) as (keyof MemoryFeatures)[]) if (key !== 'trainable' && !LIVE_BLOCK.has(key) && !EMBEDDING.has(key)) values += k[key] * features[key];
+  const sum = (keys: ReadonlySet<keyof MemoryFeatures>) => [...keys].reduce((s, key) => s + k[key] * features[key], 0);
+  // Without checkpointing every block's tensors are still held when the embedding's gradient
+  // is made; with it, the block run again is gone by then, so the step holds the larger of the two.
+  values += input.checkpointing ? Math.max(sum(LIVE_BLOCK), sum(EMBEDDING)) : sum(LIVE_BLOCK) + sum(EMBEDDING);
   const weights = totalParams * bpv;
   const gradients = k.trainable * trainableParams * bpv;
   const optimizer = 2 * trainableParams * bpv; // AdamW's first and second moments
@@ -212,7 +252,8 @@ function listOr(items: string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
-export function fitsIn(estimate: MemoryEstimate, availableBytes: number): { fits: boolean; message: string } {
+/** Whether the run fits, in a sentence; when it does not, what to try (gradient checkpointing unless `checkpointing` is on already). */
+export function fitsIn(estimate: MemoryEstimate, availableBytes: number, checkpointing = false): { fits: boolean; message: string } {
   const e = estimate;
   const parts = `weights ${formatBytes(e.weights)}, gradients ${formatBytes(e.gradients)}, optimizer ${formatBytes(e.optimizer)}, activations ${formatBytes(e.activations)}`;
   const needs = `needs about ${formatBytes(e.total)} (${parts})`;
@@ -221,7 +262,7 @@ export function fitsIn(estimate: MemoryEstimate, availableBytes: number): { fits
   if (e.weights >= availableBytes) tips.push('a smaller model');
   // Suggest what shrinks the big parts: LoRA removes most gradients and optimizer state.
   if (e.gradients + e.optimizer > 0.1 * e.total) tips.push('LoRA');
-  if (e.activations > 0.1 * e.total) tips.push('a smaller batch', 'a shorter max length');
+  if (e.activations > 0.1 * e.total) tips.push(...(checkpointing ? [] : ['gradient checkpointing']), 'a smaller batch', 'a shorter max length');
   if (tips.length === 0) tips.push('a smaller model');
   return { fits: false, message: `${needs}; this device has about ${formatBytes(availableBytes)} free — try ${listOr(tips)}` };
 }

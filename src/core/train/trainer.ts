@@ -88,8 +88,9 @@ function accumulateStep(prep: PreparedRun, microBatches: number[][], seedBase: n
   return { grads, loss, tokens };
 }
 
+/** Each gradient's square lives only while its sum is taken (not all of them at once: that would be another copy of every gradient). */
 function globalNorm(grads: Map<string, tf.Tensor>): tf.Scalar {
-  return tf.tidy(() => tf.addN([...grads.values()].map((g) => g.square().sum())).sqrt() as tf.Scalar);
+  return tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.tidy(() => g.square().sum()))).sqrt() as tf.Scalar);
 }
 
 /** torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is below 1. */
