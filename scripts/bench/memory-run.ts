@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initBackend, type BackendName } from '../../src/core/backend';
 import { startBenchBrowser } from './browser';
-import { describeMeasurement, fitCoefficients, measureSet, type MemoryMeasurement, type MemorySet } from './memory';
+import { describeMeasurement, fitCoefficients, fitUpdateTemporaries, measureSet, type MemoryMeasurement, type MemorySet } from './memory';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 const fixture = resolve(root, 'src/core/tokenize/fixtures/byte-bpe');
@@ -27,7 +27,7 @@ async function inNode(backend: BackendName, set: MemorySet): Promise<MemoryMeasu
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { backend: { type: 'string', default: 'cpu,wasm,webgpu,webgl' }, starter: { type: 'boolean', default: false } } });
   const backends = values.backend!.split(',') as BackendName[];
-  const sets: MemorySet[] = ['fit', 'check', 'llama-fit', 'llama-check', 'ckpt-check', ...(values.starter ? (['starter'] as const) : [])];
+  const sets: MemorySet[] = ['fit', 'check', 'llama-fit', 'llama-check', 'bert-fit', 'bert-check', 'ckpt-check', ...(values.starter ? (['starter'] as const) : [])];
   const results: Record<string, Partial<Record<MemorySet, MemoryMeasurement[]>>> = {};
   for (const b of backends.filter((b) => b === 'cpu' || b === 'wasm')) {
     results[b] = {};
@@ -52,8 +52,10 @@ async function main(): Promise<void> {
       console.log(`\n${b}: ${set} cases`);
       for (const m of r[set]!) console.log(describeMeasurement(m));
     }
-    for (const [family, set] of [['gpt2', 'fit'], ['llama', 'llama-fit']] as const) {
-      const k = fitCoefficients(r[set]!);
+    const u = fitUpdateTemporaries([...r.fit!, ...r['llama-fit']!, ...r['bert-fit']!]);
+    console.log(`${b}: update temporaries ${Math.round(u * 100) / 100}`);
+    for (const [family, set] of [['gpt2', 'fit'], ['llama', 'llama-fit'], ['bert', 'bert-fit']] as const) {
+      const k = fitCoefficients(r[set]!, u);
       console.log(`${b} ${family}: fitted ${JSON.stringify(Object.fromEntries(Object.entries(k).map(([n, v]) => [n, Math.round(v * 100) / 100])))}`);
     }
   }

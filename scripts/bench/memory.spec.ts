@@ -13,7 +13,7 @@ for (const backend of ['webgpu', 'webgl'] as const) {
     page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
     await page.goto('/scripts/bench/page/kernels.html');
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 180_000 });
-    const ms = [...(await page.evaluate((b) => window.measureMemory(b, 'check'), backend)), ...(await page.evaluate((b) => window.measureMemory(b, 'llama-check'), backend)), ...(await page.evaluate((b) => window.measureMemory(b, 'ckpt-check'), backend))];
+    const ms = [...(await page.evaluate((b) => window.measureMemory(b, 'check'), backend)), ...(await page.evaluate((b) => window.measureMemory(b, 'llama-check'), backend)), ...(await page.evaluate((b) => window.measureMemory(b, 'bert-check'), backend)), ...(await page.evaluate((b) => window.measureMemory(b, 'ckpt-check'), backend))];
     for (const m of ms) console.log(describeMeasurement(m));
     expect(ms.length).toBeGreaterThan(0);
     for (const m of ms) {

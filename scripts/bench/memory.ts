@@ -10,9 +10,10 @@
 import { tf } from '../../src/core/backend';
 import { disposeModel, initModel, saveModel } from '../../src/core/io/hf';
 import type { Architecture, BaseConfig } from '../../src/core/model/arch';
+import { bert, newBertConfig } from '../../src/core/model/bert';
 import { gpt2, newGpt2Config } from '../../src/core/model/gpt2';
 import { llama, parseLlamaConfig } from '../../src/core/model/llama';
-import { estimateTrainingMemory, MEMORY_COEFFICIENTS, memoryFeatures, type MemoryEstimate, type MemoryFeatures } from '../../src/core/train/memory';
+import { estimateTrainingMemory, largestTrainable, MEMORY_COEFFICIENTS, memoryFeatures, type MemoryEstimate, type MemoryFeatures } from '../../src/core/train/memory';
 import { train } from '../../src/core/train/trainer';
 import { DEFAULT_HYPERPARAMS, type Example, type Hyperparams, type Method, type ModelFiles, type Task } from '../../src/core/types';
 import { trackPeak } from './measure';
@@ -34,8 +35,11 @@ export interface MemoryCase {
   trainableBlocks?: number;
   /** lora: the family's default targets (as PEFT), all its linear modules, or one attention and one MLP module. */
   targets?: 'all' | 'attention+mlp';
-  /** GPT-2 unless said; LLaMA cases use SmolLM2's proportions (MLP 8/3 d, half as many KV heads, tied embeddings). */
-  family?: 'gpt2' | 'llama';
+  /**
+   * GPT-2 unless said; LLaMA cases use SmolLM2's proportions (MLP 8/3 d, half as many KV
+   * heads, tied embeddings); BERT cases BERT's (MLP 4 d, post-LN, classification only).
+   */
+  family?: 'gpt2' | 'llama' | 'bert';
   /** Gradient checkpointing on. */
   checkpoint?: boolean;
 }
@@ -95,35 +99,45 @@ export const CHECK_CASES: MemoryCase[] = [
 export const STARTER_CASES: MemoryCase[] = [
   c('starter classify full', { task: 'classify', nLayer: 4, d: 192, heads: 6, T: 256, B: 8, V: 4096, dropout: 0.1 }),
   c('starter lm lora', { method: 'lora', nLayer: 4, d: 192, heads: 6, T: 256, B: 8, V: 4096, dropout: 0.1 }),
+  c('starter classify full ckpt', { task: 'classify', nLayer: 4, d: 192, heads: 6, T: 256, B: 8, V: 4096, dropout: 0.1, checkpoint: true }),
 ];
 
 /** The same fit and check shapes as LLaMA-family models (their own coefficients). */
 export const LLAMA_FIT_CASES: MemoryCase[] = FIT_CASES.map((k) => ({ ...k, family: 'llama', name: `llama ${k.name}` }));
-/**
- * LLaMA is checked on the GPT-2 shapes less the two big-vocabulary ones: on webgpu its
- * "classify full V6000" step held 17.8 MB where the estimate says 20.6 MB (+15.5%). Such a
- * step peaks after the blocks (the embedding's gradient and the update: the same bytes with
- * and without checkpointing on cpu), where the fused AdamW of webgpu holds less than the
- * reference path the fitted coefficient also carries; the estimate adds that phase to the
- * backward pass instead of taking the larger of the two (not modelled yet). The LLaMA fit
- * cases keep their big vocabularies.
- */
-export const LLAMA_CHECK_CASES: MemoryCase[] = CHECK_CASES.filter((k) => k.V < 6000).map((k) => ({ ...k, family: 'llama', name: `llama ${k.name}` }));
+export const LLAMA_CHECK_CASES: MemoryCase[] = CHECK_CASES.map((k) => ({ ...k, family: 'llama', name: `llama ${k.name}` }));
 
-/** The check shapes with gradient checkpointing, GPT-2 and LLaMA. */
-export const CHECKPOINT_CHECK_CASES: MemoryCase[] = [...CHECK_CASES, ...LLAMA_CHECK_CASES].map((k) => ({ ...k, checkpoint: true, name: `ckpt ${k.name}` }));
+/** BERT classifies only: the fit and check shapes as classifiers (one case per shape). */
+function asBert(cases: MemoryCase[]): MemoryCase[] {
+  const seen = new Set<string>();
+  const out: MemoryCase[] = [];
+  for (const k of cases) {
+    const b: MemoryCase = { ...k, task: 'classify', family: 'bert', name: `bert ${k.name.replace(/(^|ckpt )lm /, '$1classify ')}` };
+    const key = JSON.stringify({ ...b, name: '' });
+    if (!seen.has(key)) out.push(b);
+    seen.add(key);
+  }
+  return out;
+}
+export const BERT_FIT_CASES: MemoryCase[] = asBert(FIT_CASES);
+export const BERT_CHECK_CASES: MemoryCase[] = asBert(CHECK_CASES);
 
-export type MemorySet = 'fit' | 'check' | 'llama-fit' | 'llama-check' | 'ckpt-check' | 'starter';
+/** The check shapes with gradient checkpointing, every family. */
+export const CHECKPOINT_CHECK_CASES: MemoryCase[] = [...CHECK_CASES, ...LLAMA_CHECK_CASES, ...BERT_CHECK_CASES].map((k) => ({ ...k, checkpoint: true, name: `ckpt ${k.name}` }));
+
+export type MemorySet = 'fit' | 'check' | 'llama-fit' | 'llama-check' | 'bert-fit' | 'bert-check' | 'ckpt-check' | 'starter';
 export const MEMORY_SETS: Record<MemorySet, MemoryCase[]> = {
   fit: FIT_CASES,
   check: CHECK_CASES,
   'llama-fit': LLAMA_FIT_CASES,
   'llama-check': LLAMA_CHECK_CASES,
+  'bert-fit': BERT_FIT_CASES,
+  'bert-check': BERT_CHECK_CASES,
   'ckpt-check': CHECKPOINT_CHECK_CASES,
   starter: STARTER_CASES,
 };
 
 function configOf(k: MemoryCase): BaseConfig {
+  if (k.family === 'bert') return newBertConfig({ vocabSize: k.V, maxPositions: k.T, hiddenSize: k.d, numLayers: k.nLayer, numHeads: k.heads, dropout: k.dropout });
   if (k.family === 'llama') {
     return parseLlamaConfig({
       model_type: 'llama',
@@ -144,12 +158,12 @@ function configOf(k: MemoryCase): BaseConfig {
 }
 
 function archOf(k: MemoryCase): Architecture {
-  return (k.family === 'llama' ? llama : gpt2) as unknown as Architecture;
+  return (k.family === 'llama' ? llama : k.family === 'bert' ? bert : gpt2) as unknown as Architecture;
 }
 
 function targetsOf(k: MemoryCase): string[] {
   if (k.targets === 'all') return [...archOf(k).loraTargets.all];
-  if (k.targets === 'attention+mlp') return k.family === 'llama' ? ['q_proj', 'up_proj'] : ['c_attn', 'mlp.c_fc'];
+  if (k.targets === 'attention+mlp') return k.family === 'llama' ? ['q_proj', 'up_proj'] : k.family === 'bert' ? ['query', 'intermediate.dense'] : ['c_attn', 'mlp.c_fc'];
   return [];
 }
 
@@ -170,10 +184,10 @@ function hyperparamsOf(k: MemoryCase): Hyperparams {
 }
 
 /** What core/train/memory.ts says about the case, with the engine's backend. */
-export function estimateCase(k: MemoryCase, backend: string): { estimate: MemoryEstimate; features: MemoryFeatures } {
+export function estimateCase(k: MemoryCase, backend: string): { estimate: MemoryEstimate; features: MemoryFeatures; largestTrainable: number } {
   const hp = hyperparamsOf(k);
   const input = { arch: archOf(k), config: configOf(k), method: k.method, task: k.task, batchSize: k.B, seqLen: k.T, dropout: k.dropout, lora: hp.lora, freeze: hp.freeze, numLabels: 2, backend, checkpointing: k.checkpoint === true };
-  return { estimate: estimateTrainingMemory(input), features: memoryFeatures(input) };
+  return { estimate: estimateTrainingMemory(input), features: memoryFeatures(input), largestTrainable: largestTrainable(input) };
 }
 
 export interface MemoryMeasurement {
@@ -185,6 +199,8 @@ export interface MemoryMeasurement {
   transient: number;
   estimate: MemoryEstimate;
   features: MemoryFeatures;
+  /** Values of the case's largest trainable tensor. */
+  largestTrainable: number;
 }
 
 /** Two steps of the studio's trainer on the case; the tokenizer files are the byte-level fixture's. */
@@ -235,11 +251,26 @@ export async function measureSet(set: MemorySet, tokenizer: ModelFiles): Promise
 const KEYS = Object.keys(MEMORY_COEFFICIENTS.gpt2.cpu) as (keyof MemoryFeatures)[];
 
 /**
+ * UPDATE_TEMPORARIES for one backend: the update holds every gradient and then some, and
+ * never more than the step's peak, so the smallest ratio over the cases bounds it, and is
+ * reached by the cases whose peak it is.
+ */
+export function fitUpdateTemporaries(ms: MemoryMeasurement[]): number {
+  return Math.min(...ms.filter((m) => m.largestTrainable > 0).map((m) => (m.transient / 4 - m.estimate.trainableParams) / m.largestTrainable));
+}
+
+/** Whether the update, with `u` temporaries, explains most of a case's peak (within 2%: then the backward pass did not set it). */
+function updateBound(m: MemoryMeasurement, u: number): boolean {
+  return m.estimate.trainableParams + u * m.largestTrainable > 0.98 * (m.transient / 4);
+}
+
+/**
  * Least-squares coefficients (values per feature) that best explain the measured
- * transient bytes, with columns scaled to unit norm; a coefficient that comes out
+ * transient bytes of the cases whose peak the update (`u`) does not explain, with columns scaled to unit norm; a coefficient that comes out
  * negative is pinned at 0 and the rest refitted (a simple active-set NNLS).
  */
-export function fitCoefficients(ms: MemoryMeasurement[]): Record<keyof MemoryFeatures, number> {
+export function fitCoefficients(all: MemoryMeasurement[], u: number): Record<keyof MemoryFeatures, number> {
+  const ms = all.filter((m) => !updateBound(m, u));
   const y = ms.map((m) => m.transient / 4);
   let free = KEYS.filter((k) => ms.some((m) => m.features[k] > 0));
   for (;;) {

@@ -17,6 +17,7 @@ import { selectTrainable } from './setup';
 export interface MemoryEstimate {
   weights: number;
   gradients: number;
+  /** AdamW's two moments, and what the update holds above the backward pass when it holds more. */
   optimizer: number;
   activations: number;
   total: number;
@@ -57,8 +58,7 @@ export interface MemoryInput {
  * to what the engine counted during the studio's own training steps (`npm run
  * bench:memory`: tiny GPT-2s, one shape changed at a time) and checked on other shapes
  * (memory.test.ts on cpu and wasm, scripts/bench/memory.spec.ts on webgpu and webgl).
- * GPT-2 and LLaMA have coefficients of their own; BERT's blocks are counted with GPT-2's
- * (not measured). With gradient checkpointing the blocks' own terms count one block (the
+ * GPT-2, LLaMA and BERT have coefficients of their own. With gradient checkpointing the blocks' own terms count one block (the
  * one the backward pass is running again) and the checkpoint terms count what every block
  * still keeps.
  */
@@ -82,11 +82,11 @@ export interface MemoryCoefficients {
   /** Per trainable parameter: its gradient and what the clipping and update make while it lives. */
   trainable: number;
   /**
-   * Per value of a vocabulary-sized tensor that trains (the token embedding, an untied LM
-   * head): its gradient's way back through the lookup (a dense [V, d] scatter) and, with
-   * embeddingLm, through the LM head's matmul; several copies of it, whatever the batch.
+   * Text generation: per value of a vocabulary-sized tensor that trains (the token
+   * embedding, an untied LM head), its gradient's way back through the LM head's matmul:
+   * several [V, d] copies whatever the batch. (A classifier's lookup gradient is one copy,
+   * in `trainable`; a big embedding's update is UPDATE_TEMPORARIES.)
    */
-  embedding: number;
   embeddingLm: number;
   /** Gradient checkpointing: per block gradients flow through, per batch x length x hidden (its input, output and their gradients). */
   checkpointBlock: number;
@@ -95,27 +95,44 @@ export interface MemoryCoefficients {
 }
 
 export type MemoryBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
-export type MemoryFamily = 'gpt2' | 'llama';
+export type MemoryFamily = 'gpt2' | 'llama' | 'bert';
 
 /**
- * From `npm run bench:memory` (2026-11-28, after the AdamW and gradient-norm scopes were narrowed): the fit cases' least-squares values, rounded,
- * for GPT-2 and for LLaMA (SwiGLU MLP, RoPE, grouped KV heads: the fused GPT-2 kernels do
- * not apply, so its blocks cost the same on every backend). BERT models use GPT-2's.
+ * From `npm run bench:memory` (2026-11-28, after the AdamW and gradient-norm scopes were narrowed): the least-squares values of the fit cases whose peak the update does not explain, rounded,
+ * for GPT-2, for LLaMA (SwiGLU MLP, RoPE, grouped KV heads: the fused GPT-2 kernels do
+ * not apply, so its blocks cost the same on every backend) and for BERT (classifiers only:
+ * no logits terms; reference ops like LLaMA's).
  */
 export const MEMORY_COEFFICIENTS: Record<MemoryFamily, Record<MemoryBackend, MemoryCoefficients>> = {
   gpt2: {
-    webgpu: { block: 57.69, blockMaps: 0, frozenBlock: 55.78, frozenMaps: 0.07, dropout: 13.06, dropoutMaps: 0, outside: 11.94, logits: 8.42, lora: 7.4, trainable: 1.8, embedding: 3.05, embeddingLm: 1.89, checkpointBlock: 0, checkpointFrozen: 1.84 },
-    webgl: { block: 230.32, blockMaps: 8.79, frozenBlock: 163.64, frozenMaps: 8.38, dropout: 12.82, dropoutMaps: 5.22, outside: 21.84, logits: 17.03, lora: 4.9, trainable: 2.78, embedding: 0.81, embeddingLm: 0.76, checkpointBlock: 0, checkpointFrozen: 3.24 },
-    wasm: { block: 68.16, blockMaps: 15, frozenBlock: 41.93, frozenMaps: 0, dropout: 14.05, dropoutMaps: 5.04, outside: 11.63, logits: 8.03, lora: 7.41, trainable: 1.74, embedding: 5.42, embeddingLm: 0, checkpointBlock: 0.19, checkpointFrozen: 2.02 },
-    cpu: { block: 208.14, blockMaps: 9.28, frozenBlock: 168.62, frozenMaps: 8.06, dropout: 15.59, dropoutMaps: 4.76, outside: 31.95, logits: 15.36, lora: 4.81, trainable: 1.76, embedding: 4.23, embeddingLm: 0, checkpointBlock: 0, checkpointFrozen: 1.09 },
+    webgpu: { block: 57.52, blockMaps: 0, frozenBlock: 55.11, frozenMaps: 0.09, dropout: 12.84, dropoutMaps: 0, outside: 13.85, logits: 8.23, lora: 7.36, trainable: 1.73, embeddingLm: 5.05, checkpointBlock: 0, checkpointFrozen: 1.3 },
+    webgl: { block: 230.13, blockMaps: 8.84, frozenBlock: 163.62, frozenMaps: 8.37, dropout: 13.02, dropoutMaps: 5.17, outside: 21.9, logits: 16.98, lora: 4.9, trainable: 2.8, embeddingLm: 1.55, checkpointBlock: 0, checkpointFrozen: 3.19 },
+    wasm: { block: 66.51, blockMaps: 15.23, frozenBlock: 41.62, frozenMaps: 0, dropout: 14.55, dropoutMaps: 4.77, outside: 12.79, logits: 8.45, lora: 7.37, trainable: 1.77, embeddingLm: 4.86, checkpointBlock: 0, checkpointFrozen: 1.92 },
+    cpu: { block: 206.92, blockMaps: 9.39, frozenBlock: 170.61, frozenMaps: 7.96, dropout: 15.51, dropoutMaps: 4.57, outside: 28.15, logits: 17.37, lora: 4.76, trainable: 1.88, embeddingLm: 2.07, checkpointBlock: 0, checkpointFrozen: 2.64 },
   },
   llama: {
-    webgpu: { block: 111.45, blockMaps: 13.13, frozenBlock: 99.26, frozenMaps: 11.75, dropout: 2.03, dropoutMaps: 4.77, outside: 17.82, logits: 6.35, lora: 6.17, trainable: 1.66, embedding: 3.14, embeddingLm: 0, checkpointBlock: 0.4, checkpointFrozen: 2.64 },
-    webgl: { block: 110.95, blockMaps: 13.2, frozenBlock: 99.04, frozenMaps: 11.73, dropout: 2.28, dropoutMaps: 4.71, outside: 18.55, logits: 17.13, lora: 6.17, trainable: 1.74, embedding: 2.06, embeddingLm: 0.47, checkpointBlock: 0.23, checkpointFrozen: 2.43 },
-    wasm: { block: 112.55, blockMaps: 13.05, frozenBlock: 98.73, frozenMaps: 11.79, dropout: 1.99, dropoutMaps: 4.87, outside: 18.59, logits: 5.31, lora: 6.22, trainable: 1.45, embedding: 5.75, embeddingLm: 0, checkpointBlock: 0.78, checkpointFrozen: 2.16 },
-    cpu: { block: 111.94, blockMaps: 13.17, frozenBlock: 97.17, frozenMaps: 11.8, dropout: 2.63, dropoutMaps: 4.81, outside: 22.22, logits: 15.17, lora: 6.21, trainable: 1.62, embedding: 4.48, embeddingLm: 0, checkpointBlock: 0.38, checkpointFrozen: 0.78 },
+    webgpu: { block: 110.23, blockMaps: 13.3, frozenBlock: 98.77, frozenMaps: 11.72, dropout: 2.53, dropoutMaps: 4.6, outside: 19.83, logits: 6.19, lora: 6.16, trainable: 1.69, embeddingLm: 3.14, checkpointBlock: 0.14, checkpointFrozen: 2.2 },
+    webgl: { block: 110.16, blockMaps: 13.31, frozenBlock: 98.72, frozenMaps: 11.72, dropout: 2.68, dropoutMaps: 4.59, outside: 19.8, logits: 17.02, lora: 6.16, trainable: 1.76, embeddingLm: 2.53, checkpointBlock: 0.06, checkpointFrozen: 2.15 },
+    wasm: { block: 110.35, blockMaps: 13.26, frozenBlock: 99.09, frozenMaps: 11.72, dropout: 2.4, dropoutMaps: 4.65, outside: 18.24, logits: 6.9, lora: 6.13, trainable: 1.96, embeddingLm: 0, checkpointBlock: 0, checkpointFrozen: 2.49 },
+    cpu: { block: 110.22, blockMaps: 13.29, frozenBlock: 98.86, frozenMaps: 11.72, dropout: 2.57, dropoutMaps: 4.61, outside: 19.43, logits: 17.22, lora: 6.15, trainable: 1.76, embeddingLm: 2.24, checkpointBlock: 0.08, checkpointFrozen: 2.3 },
+  },
+  bert: {
+    webgpu: { block: 134.18, blockMaps: 8.95, frozenBlock: 98.28, frozenMaps: 8.04, dropout: 13.74, dropoutMaps: 4.99, outside: 9.13, logits: 0, lora: 6.03, trainable: 1.81, embeddingLm: 0, checkpointBlock: 0, checkpointFrozen: 1.37 },
+    webgl: { block: 168.92, blockMaps: 8.98, frozenBlock: 114.89, frozenMaps: 8.13, dropout: 15.3, dropoutMaps: 4.82, outside: 13.5, logits: 0, lora: 5.75, trainable: 1.8, embeddingLm: 0, checkpointBlock: 0, checkpointFrozen: 0.7 },
+    wasm: { block: 134.18, blockMaps: 8.95, frozenBlock: 98.28, frozenMaps: 8.04, dropout: 13.74, dropoutMaps: 4.99, outside: 9.13, logits: 0, lora: 6.03, trainable: 1.81, embeddingLm: 0, checkpointBlock: 0, checkpointFrozen: 1.37 },
+    cpu: { block: 168.92, blockMaps: 8.98, frozenBlock: 114.89, frozenMaps: 8.13, dropout: 15.3, dropoutMaps: 4.82, outside: 13.5, logits: 0, lora: 5.75, trainable: 1.8, embeddingLm: 0, checkpointBlock: 0, checkpointFrozen: 0.7 },
   },
 };
+
+/**
+ * The step's other peak: the AdamW update, after the backward pass has let go of its
+ * tensors. It holds every gradient and the temporaries of one parameter at a time
+ * (train/adamw.ts): this many values per value of the largest trainable tensor (the
+ * reference formulation on cpu and wasm makes more than webgpu's fused kernels). It is the
+ * peak when a big embedding trains at a small batch. The smallest ratio over all the fit
+ * cases of `npm run bench:memory` (the update holds no more than any step's peak).
+ */
+export const UPDATE_TEMPORARIES: Record<MemoryBackend, number> = { webgpu: 4, webgl: 3, wasm: 7, cpu: 7 };
 
 /** The sizes the coefficients multiply, one per coefficient, for a run as set up (values, not bytes). */
 export type MemoryFeatures = Record<keyof MemoryCoefficients, number>;
@@ -134,6 +151,8 @@ interface RunShape {
   T: number;
   numLabels: number;
   trainableParams: number;
+  /** Values of the largest trainable tensor. */
+  largestTrainable: number;
   totalParams: number;
   features: MemoryFeatures;
 }
@@ -163,6 +182,7 @@ function runShape(input: MemoryInput): RunShape {
   const trainable = selectTrainable(model, method, { ...DEFAULT_HYPERPARAMS, freeze }, lora, task);
 
   const trainableParams = [...trainable.values()].reduce((s, v) => s + v.size, 0);
+  const largestTrainable = Math.max(0, ...[...trainable.values()].map((v) => v.size));
   // Vocabulary-sized tensors that train (the token embedding, an untied LM head).
   const vocabTrained = [...trainable].filter(([name, v]) => arch.isEmbedding(name) && v.shape[0] === config.vocabSize).reduce((s, [, v]) => s + v.size, 0);
   const adapterParams = lora ? [...lora.modules.values()].reduce((s, m) => s + m.A.size + m.B.size, 0) : 0;
@@ -201,41 +221,54 @@ function runShape(input: MemoryInput): RunShape {
     logits: task === 'lm' ? B * T * config.vocabSize : 0,
     lora: ckpt ? Math.max(0, ...[...perBlock.values()].map(loraValues)) : loraValues(adapted),
     trainable: trainableParams,
-    embedding: vocabTrained,
     embeddingLm: task === 'lm' ? vocabTrained : 0,
     checkpointBlock: ckpt ? on * btd : 0,
     checkpointFrozen: ckpt ? off * btd : 0,
   };
-  return { B, T, numLabels, trainableParams, totalParams, features };
+  return { B, T, numLabels, trainableParams, largestTrainable, totalParams, features };
 }
 
 export function memoryFeatures(input: MemoryInput): MemoryFeatures {
   return runShape(input).features;
 }
 
+/** Values of the run's largest trainable tensor (what the update's temporaries scale with). */
+export function largestTrainable(input: MemoryInput): number {
+  return runShape(input).largestTrainable;
+}
 
-function coefficientsFor(modelType: string, backend: string | undefined): MemoryCoefficients {
-  const family = MEMORY_COEFFICIENTS[modelType === 'llama' ? 'llama' : 'gpt2'];
-  return family[(backend && backend in family ? backend : 'webgpu') as MemoryBackend];
+
+export function memoryFamily(modelType: string): MemoryFamily {
+  return modelType === 'llama' || modelType === 'bert' ? modelType : 'gpt2';
+}
+
+/** The backend the coefficients are for (Auto and unknown names: webgpu). */
+export function memoryBackend(backend: string | undefined): MemoryBackend {
+  return backend && backend in UPDATE_TEMPORARIES ? (backend as MemoryBackend) : 'webgpu';
 }
 
 /** The terms of the blocks that hold their tensors (with checkpointing, the one run again), and of the embedding's gradient. */
 const LIVE_BLOCK: ReadonlySet<keyof MemoryFeatures> = new Set(['block', 'blockMaps', 'frozenBlock', 'frozenMaps', 'dropout', 'dropoutMaps', 'lora']);
-const EMBEDDING: ReadonlySet<keyof MemoryFeatures> = new Set(['embedding', 'embeddingLm']);
+const EMBEDDING: ReadonlySet<keyof MemoryFeatures> = new Set(['embeddingLm']);
 
 export function estimateTrainingMemory(input: MemoryInput): MemoryEstimate {
   const bpv = input.bytesPerValue ?? 4;
-  const { trainableParams, totalParams, features } = runShape(input);
-  const k = coefficientsFor(input.config.modelType, input.backend);
+  const { trainableParams, largestTrainable, totalParams, features } = runShape(input);
+  const backend = memoryBackend(input.backend);
+  const k = MEMORY_COEFFICIENTS[memoryFamily(input.config.modelType)][backend];
   let values = 0;
   for (const key of Object.keys(features) as (keyof MemoryFeatures)[]) if (key !== 'trainable' && !LIVE_BLOCK.has(key) && !EMBEDDING.has(key)) values += k[key] * features[key];
   const sum = (keys: ReadonlySet<keyof MemoryFeatures>) => [...keys].reduce((s, key) => s + k[key] * features[key], 0);
   // Without checkpointing every block's tensors are still held when the embedding's gradient
   // is made; with it, the block run again is gone by then, so the step holds the larger of the two.
   values += input.checkpointing ? Math.max(sum(LIVE_BLOCK), sum(EMBEDDING)) : sum(LIVE_BLOCK) + sum(EMBEDDING);
+  // The step peaks at the end of the backward pass or in the update, whichever holds more;
+  // what the update holds above the backward pass shows as optimizer memory.
+  const backward = values + k.trainable * trainableParams;
+  const update = trainableParams + UPDATE_TEMPORARIES[backend] * largestTrainable;
   const weights = totalParams * bpv;
   const gradients = k.trainable * trainableParams * bpv;
-  const optimizer = 2 * trainableParams * bpv; // AdamW's first and second moments
+  const optimizer = (2 * trainableParams + Math.max(0, update - backward)) * bpv; // AdamW's two moments (and the update's excess)
   const activations = values * bpv;
   return { weights, gradients, optimizer, activations, total: weights + gradients + optimizer + activations, trainableParams, totalParams };
 }
