@@ -4,7 +4,7 @@
  * counted by tfjs, not time: the SwiftShader GPU gives the same counts as a real one.
  */
 import { expect, test } from '@playwright/test';
-import { describeMeasurement } from './memory';
+import { describeMeasurement, type MemoryMeasurement } from './memory';
 
 const TOLERANCE = 0.15;
 
@@ -13,7 +13,8 @@ for (const backend of ['webgpu', 'webgl'] as const) {
     page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
     await page.goto('/scripts/bench/page/kernels.html');
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 180_000 });
-    const ms = [...(await page.evaluate((b) => window.measureMemory(b, 'check'), backend)), ...(await page.evaluate((b) => window.measureMemory(b, 'llama-check'), backend)), ...(await page.evaluate((b) => window.measureMemory(b, 'bert-check'), backend)), ...(await page.evaluate((b) => window.measureMemory(b, 'ckpt-check'), backend))];
+    const ms: MemoryMeasurement[] = [];
+    for (const set of ['check', 'llama-check', 'bert-check', 'ckpt-check'] as const) ms.push(...(await page.evaluate(([b, s]) => window.measureMemory(b, s), [backend, set] as const)));
     for (const m of ms) console.log(describeMeasurement(m));
     expect(ms.length).toBeGreaterThan(0);
     for (const m of ms) {

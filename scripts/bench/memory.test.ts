@@ -1,8 +1,9 @@
 /**
  * The memory estimate against what the engine really holds: two training steps of the
  * check cases (shapes the coefficients were not fitted on) on cpu and wasm here, webgpu
- * and webgl in memory.spec.ts; GPT-2, LLaMA and BERT shapes, without and with gradient checkpointing, and big vocabularies at tiny batches. The kept part (weights, head, adapters, AdamW state) is
- * counted exactly; the whole within 15%.
+ * and webgl in memory.spec.ts; GPT-2, LLaMA and BERT shapes, without and with gradient
+ * checkpointing, two with big vocabularies at tiny batches. The kept part (weights, head,
+ * adapters, AdamW state) is counted exactly; the whole within 15%.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

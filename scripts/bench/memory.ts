@@ -13,7 +13,7 @@ import type { Architecture, BaseConfig } from '../../src/core/model/arch';
 import { bert, newBertConfig } from '../../src/core/model/bert';
 import { gpt2, newGpt2Config } from '../../src/core/model/gpt2';
 import { llama, parseLlamaConfig } from '../../src/core/model/llama';
-import { estimateTrainingMemory, largestTrainable, MEMORY_COEFFICIENTS, memoryFeatures, type MemoryEstimate, type MemoryFeatures } from '../../src/core/train/memory';
+import { estimateTrainingMemory, MEMORY_COEFFICIENTS, memoryFeatures, type MemoryEstimate, type MemoryFeatures } from '../../src/core/train/memory';
 import { train } from '../../src/core/train/trainer';
 import { DEFAULT_HYPERPARAMS, type Example, type Hyperparams, type Method, type ModelFiles, type Task } from '../../src/core/types';
 import { trackPeak } from './measure';
@@ -184,10 +184,10 @@ function hyperparamsOf(k: MemoryCase): Hyperparams {
 }
 
 /** What core/train/memory.ts says about the case, with the engine's backend. */
-export function estimateCase(k: MemoryCase, backend: string): { estimate: MemoryEstimate; features: MemoryFeatures; largestTrainable: number } {
+export function estimateCase(k: MemoryCase, backend: string): { estimate: MemoryEstimate; features: MemoryFeatures } {
   const hp = hyperparamsOf(k);
   const input = { arch: archOf(k), config: configOf(k), method: k.method, task: k.task, batchSize: k.B, seqLen: k.T, dropout: k.dropout, lora: hp.lora, freeze: hp.freeze, numLabels: 2, backend, checkpointing: k.checkpoint === true };
-  return { estimate: estimateTrainingMemory(input), features: memoryFeatures(input), largestTrainable: largestTrainable(input) };
+  return { estimate: estimateTrainingMemory(input), features: memoryFeatures(input) };
 }
 
 export interface MemoryMeasurement {
@@ -199,8 +199,6 @@ export interface MemoryMeasurement {
   transient: number;
   estimate: MemoryEstimate;
   features: MemoryFeatures;
-  /** Values of the case's largest trainable tensor. */
-  largestTrainable: number;
 }
 
 /** Two steps of the studio's trainer on the case; the tokenizer files are the byte-level fixture's. */
@@ -256,18 +254,18 @@ const KEYS = Object.keys(MEMORY_COEFFICIENTS.gpt2.cpu) as (keyof MemoryFeatures)
  * reached by the cases whose peak it is.
  */
 export function fitUpdateTemporaries(ms: MemoryMeasurement[]): number {
-  return Math.min(...ms.filter((m) => m.largestTrainable > 0).map((m) => (m.transient / 4 - m.estimate.trainableParams) / m.largestTrainable));
+  return Math.min(...ms.filter((m) => m.estimate.largestTrainable > 0).map((m) => (m.transient / 4 - m.estimate.trainableParams) / m.estimate.largestTrainable));
 }
 
 /** Whether the update, with `u` temporaries, explains most of a case's peak (within 2%: then the backward pass did not set it). */
 function updateBound(m: MemoryMeasurement, u: number): boolean {
-  return m.estimate.trainableParams + u * m.largestTrainable > 0.98 * (m.transient / 4);
+  return m.estimate.trainableParams + u * m.estimate.largestTrainable > 0.98 * (m.transient / 4);
 }
 
 /**
  * Least-squares coefficients (values per feature) that best explain the measured
- * transient bytes of the cases whose peak the update (`u`) does not explain, with columns scaled to unit norm; a coefficient that comes out
- * negative is pinned at 0 and the rest refitted (a simple active-set NNLS).
+ * transient bytes of the cases whose peak the update (`u`) does not explain, with columns
+ * scaled to unit norm; a coefficient that comes out negative is pinned at 0 and the rest refitted (a simple active-set NNLS).
  */
 export function fitCoefficients(all: MemoryMeasurement[], u: number): Record<keyof MemoryFeatures, number> {
   const ms = all.filter((m) => !updateBound(m, u));

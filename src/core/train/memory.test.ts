@@ -80,7 +80,7 @@ describe('estimateTrainingMemory()', () => {
     expect(e.totalParams).toBe(V * d + P * d + L * (12 * d * d + 13 * d) + 2 * d);
     expect(e.trainableParams).toBe(e.totalParams);
     expect(e.weights).toBe(4 * e.totalParams);
-    // A gradient per trainable parameter, and the clipping and update's temporaries while it lives.
+    // A gradient per trainable parameter, and the clipping's temporaries while it lives.
     expect(e.gradients).toBe(4 * MEMORY_COEFFICIENTS.gpt2.webgpu.trainable * e.trainableParams);
     expect(e.optimizer).toBe(2 * 4 * e.trainableParams);
     expect(e.total).toBe(e.weights + e.gradients + e.optimizer + e.activations);
@@ -208,7 +208,7 @@ describe('estimateTrainingMemory()', () => {
 });
 
 describe('fitsIn()', () => {
-  const e: MemoryEstimate = { weights: 500e6, gradients: 500e6, optimizer: 1e9, activations: 300e6, total: 2.3e9, trainableParams: 125e6, totalParams: 125e6 };
+  const e: MemoryEstimate = { weights: 500e6, gradients: 500e6, optimizer: 1e9, activations: 300e6, total: 2.3e9, trainableParams: 125e6, totalParams: 125e6, largestTrainable: 40e6 };
 
   it('names every part and suggests what would shrink them', () => {
     const r = fitsIn(e, 1e9);

@@ -13,7 +13,7 @@ import type { LoadedModel } from '../io/hf';
 import { DEFAULT_HYPERPARAMS, type FreezeSettings, type LoraSettings, type Method, type Task } from '../types';
 import { selectTrainable } from './setup';
 
-/** Bytes, except the two parameter counts. */
+/** Bytes, except the parameter counts. */
 export interface MemoryEstimate {
   weights: number;
   gradients: number;
@@ -24,6 +24,8 @@ export interface MemoryEstimate {
   trainableParams: number;
   /** Every parameter held during the run: the base model, the head and any LoRA adapters. */
   totalParams: number;
+  /** Values of the largest trainable tensor (the update's temporaries scale with it). */
+  largestTrainable: number;
 }
 
 export interface MemoryInput {
@@ -58,9 +60,9 @@ export interface MemoryInput {
  * to what the engine counted during the studio's own training steps (`npm run
  * bench:memory`: tiny GPT-2s, one shape changed at a time) and checked on other shapes
  * (memory.test.ts on cpu and wasm, scripts/bench/memory.spec.ts on webgpu and webgl).
- * GPT-2, LLaMA and BERT have coefficients of their own. With gradient checkpointing the blocks' own terms count one block (the
- * one the backward pass is running again) and the checkpoint terms count what every block
- * still keeps.
+ * GPT-2, LLaMA and BERT have coefficients of their own. With gradient checkpointing the
+ * blocks' own terms count one block (the one the backward pass is running again) and the
+ * checkpoint terms count what every block still keeps.
  */
 export interface MemoryCoefficients {
   /** Per block gradients flow through, per batch x length x hidden value. */
@@ -79,7 +81,7 @@ export interface MemoryCoefficients {
   logits: number;
   /** Per LoRA-adapted module, per batch x length x (fan-in + fan-out). */
   lora: number;
-  /** Per trainable parameter: its gradient and what the clipping and update make while it lives. */
+  /** Per trainable parameter at the end of the backward pass: its gradient and what the clipping makes. */
   trainable: number;
   /**
    * Text generation: per value of a vocabulary-sized tensor that trains (the token
@@ -98,8 +100,9 @@ export type MemoryBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type MemoryFamily = 'gpt2' | 'llama' | 'bert';
 
 /**
- * From `npm run bench:memory` (2026-11-28, after the AdamW and gradient-norm scopes were narrowed): the least-squares values of the fit cases whose peak the update does not explain, rounded,
- * for GPT-2, for LLaMA (SwiGLU MLP, RoPE, grouped KV heads: the fused GPT-2 kernels do
+ * From `npm run bench:memory` (2026-11-28, after the AdamW and gradient-norm scopes were
+ * narrowed): least-squares values on the fit cases whose peak the update does not explain,
+ * rounded, for GPT-2, for LLaMA (SwiGLU MLP, RoPE, grouped KV heads: the fused GPT-2 kernels do
  * not apply, so its blocks cost the same on every backend) and for BERT (classifiers only:
  * no logits terms; reference ops like LLaMA's).
  */
@@ -205,10 +208,10 @@ function runShape(input: MemoryInput): RunShape {
   // one block at a time (the largest, for adapters), and no frozen block's.
   const ckpt = input.checkpointing === true;
   const live = ckpt ? Math.min(on, 1) : on;
-  const perBlock = new Map<number, LinearModule[]>();
+  const loraPerBlock = new Map<number, number>();
   for (const m of adapted) {
     const b = arch.blockOf(`${m.name}.weight`) ?? -1;
-    perBlock.set(b, [...(perBlock.get(b) ?? []), m]);
+    loraPerBlock.set(b, (loraPerBlock.get(b) ?? 0) + loraValues([m]));
   }
   const features: MemoryFeatures = {
     block: live * btd,
@@ -219,7 +222,7 @@ function runShape(input: MemoryInput): RunShape {
     dropoutMaps: dropped ? (ckpt ? live : L) * maps : 0,
     outside: btd,
     logits: task === 'lm' ? B * T * config.vocabSize : 0,
-    lora: ckpt ? Math.max(0, ...[...perBlock.values()].map(loraValues)) : loraValues(adapted),
+    lora: ckpt ? Math.max(0, ...loraPerBlock.values()) : loraValues(adapted),
     trainable: trainableParams,
     embeddingLm: task === 'lm' ? vocabTrained : 0,
     checkpointBlock: ckpt ? on * btd : 0,
@@ -232,24 +235,18 @@ export function memoryFeatures(input: MemoryInput): MemoryFeatures {
   return runShape(input).features;
 }
 
-/** Values of the run's largest trainable tensor (what the update's temporaries scale with). */
-export function largestTrainable(input: MemoryInput): number {
-  return runShape(input).largestTrainable;
-}
 
-
-export function memoryFamily(modelType: string): MemoryFamily {
+function memoryFamily(modelType: string): MemoryFamily {
   return modelType === 'llama' || modelType === 'bert' ? modelType : 'gpt2';
 }
 
 /** The backend the coefficients are for (Auto and unknown names: webgpu). */
-export function memoryBackend(backend: string | undefined): MemoryBackend {
+function memoryBackend(backend: string | undefined): MemoryBackend {
   return backend && backend in UPDATE_TEMPORARIES ? (backend as MemoryBackend) : 'webgpu';
 }
 
-/** The terms of the blocks that hold their tensors (with checkpointing, the one run again), and of the embedding's gradient. */
+/** The terms of the blocks that hold their tensors (with checkpointing, the one run again). */
 const LIVE_BLOCK: ReadonlySet<keyof MemoryFeatures> = new Set(['block', 'blockMaps', 'frozenBlock', 'frozenMaps', 'dropout', 'dropoutMaps', 'lora']);
-const EMBEDDING: ReadonlySet<keyof MemoryFeatures> = new Set(['embeddingLm']);
 
 export function estimateTrainingMemory(input: MemoryInput): MemoryEstimate {
   const bpv = input.bytesPerValue ?? 4;
@@ -257,11 +254,16 @@ export function estimateTrainingMemory(input: MemoryInput): MemoryEstimate {
   const backend = memoryBackend(input.backend);
   const k = MEMORY_COEFFICIENTS[memoryFamily(input.config.modelType)][backend];
   let values = 0;
-  for (const key of Object.keys(features) as (keyof MemoryFeatures)[]) if (key !== 'trainable' && !LIVE_BLOCK.has(key) && !EMBEDDING.has(key)) values += k[key] * features[key];
-  const sum = (keys: ReadonlySet<keyof MemoryFeatures>) => [...keys].reduce((s, key) => s + k[key] * features[key], 0);
-  // Without checkpointing every block's tensors are still held when the embedding's gradient
+  let live = 0;
+  for (const key of Object.keys(features) as (keyof MemoryFeatures)[]) {
+    if (key === 'trainable' || key === 'embeddingLm') continue;
+    if (LIVE_BLOCK.has(key)) live += k[key] * features[key];
+    else values += k[key] * features[key];
+  }
+  // Without checkpointing every block's tensors are still held when the LM head's gradient
   // is made; with it, the block run again is gone by then, so the step holds the larger of the two.
-  values += input.checkpointing ? Math.max(sum(LIVE_BLOCK), sum(EMBEDDING)) : sum(LIVE_BLOCK) + sum(EMBEDDING);
+  const head = k.embeddingLm * features.embeddingLm;
+  values += input.checkpointing ? Math.max(live, head) : live + head;
   // The step peaks at the end of the backward pass or in the update, whichever holds more;
   // what the update holds above the backward pass shows as optimizer memory.
   const backward = values + k.trainable * trainableParams;
@@ -270,7 +272,7 @@ export function estimateTrainingMemory(input: MemoryInput): MemoryEstimate {
   const gradients = k.trainable * trainableParams * bpv;
   const optimizer = (2 * trainableParams + Math.max(0, update - backward)) * bpv; // AdamW's two moments (and the update's excess)
   const activations = values * bpv;
-  return { weights, gradients, optimizer, activations, total: weights + gradients + optimizer + activations, trainableParams, totalParams };
+  return { weights, gradients, optimizer, activations, total: weights + gradients + optimizer + activations, trainableParams, totalParams, largestTrainable };
 }
 
 /** "1.8 GB", "500 MB": decimal units, as the OS and the browser's storage estimate show them. */
