@@ -17,10 +17,15 @@ describe('public/samples', () => {
     for (const e of examples) if (e.kind === 'labeled') expect(e.text.length).toBeLessThanOrEqual(510);
   });
 
-  it('instructions.jsonl is prompt/completion rows', () => {
+  it('instructions.jsonl is prompt/completion rows, every answer asked in at least two wordings', () => {
     const { examples } = load('instructions.jsonl', 'lm');
     expect(examples.length).toBeGreaterThanOrEqual(200);
     expect(examples.every((e) => e.kind === 'prompt')).toBe(true);
+    // So a row held out for validation asks a fact the training rows hold in other words.
+    const asked = new Map<string, Set<string>>();
+    for (const e of examples) if (e.kind === 'prompt') asked.set(e.completion, (asked.get(e.completion) ?? new Set()).add(e.prompt));
+    expect(asked.size).toBe(200);
+    for (const [answer, prompts] of asked) expect(prompts.size, answer).toBeGreaterThanOrEqual(2);
   });
 
   it('moby-dick.txt is plain text of a few hundred KB at most', () => {

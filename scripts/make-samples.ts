@@ -49,13 +49,41 @@ function readList(pkg: string): string[] {
   return JSON.parse(readFileSync(join(packageDataDir(pkg), 'data.json'), 'utf8')) as string[];
 }
 
-const CAPITAL_QUESTIONS = [
-  (s: string) => `What is the capital of ${s}?`,
-  (s: string) => `Name the capital city of ${s}.`,
-  (s: string) => `Which city is the state capital of ${s}?`,
-  (s: string) => `${s} has its state government in which city?`,
-  (s: string) => `Tell me the capital of the US state of ${s}.`,
-  (s: string) => `Capital of ${s}?`,
+/**
+ * Four kinds of question, each asked in several wordings. Every kind has one answer form
+ * whatever the wording, so a row held out for validation asks a fact the training rows
+ * state in other words, with the same answer: what fine-tuning can learn from 50 facts is
+ * the facts and the answer form, and the held-out score measures whether it recognises a
+ * question it has not seen worded that way.
+ */
+const QUESTIONS: { ask: ((state: string, capital: string, abbr: string) => string)[]; answer: (state: string, capital: string, abbr: string) => string; perState: number }[] = [
+  {
+    ask: [
+      (s) => `What is the capital of ${s}?`,
+      (s) => `Name the capital city of ${s}.`,
+      (s) => `Which city is the state capital of ${s}?`,
+      (s) => `${s} has its state government in which city?`,
+      (s) => `Tell me the capital of the US state of ${s}.`,
+      (s) => `Capital of ${s}?`,
+    ],
+    answer: (s, c) => ` The capital of ${s} is ${c}.`,
+    perState: 3,
+  },
+  {
+    ask: [(_, c) => `${c} is the capital of which US state?`, (_, c) => `Which state's capital is ${c}?`, (_, c) => `In which state is ${c} the capital?`],
+    answer: (s, c) => ` ${c} is the capital of ${s}.`,
+    perState: 2,
+  },
+  {
+    ask: [(s) => `What is the postal abbreviation for ${s}?`, (s) => `Give the two-letter code for ${s}.`, (s) => `How is ${s} abbreviated on an envelope?`],
+    answer: (s, _, a) => ` The postal code of ${s} is ${a}.`,
+    perState: 2,
+  },
+  {
+    ask: [(_, __, a) => `Which state has the postal code ${a}?`, (_, __, a) => `What state does ${a} stand for?`, (_, __, a) => `Expand the state abbreviation ${a}.`],
+    answer: (s, _, a) => ` ${a} is ${s}.`,
+    perState: 2,
+  },
 ];
 
 export function makeInstructionRows(): { prompt: string; completion: string }[] {
@@ -67,26 +95,13 @@ export function makeInstructionRows(): { prompt: string; completion: string }[] 
   if (states[0] !== 'Alabama' || capitals[0] !== 'Montgomery' || abbrs[0] !== 'AL' || capitals[49] !== 'Cheyenne' || abbrs[49] !== 'WY')
     throw new Error('the state lists are not in the expected order');
   const rng = mulberry32(SEED);
-  const pick = <T>(xs: T[]) => xs[Math.floor(rng() * xs.length)];
   const rows: { prompt: string; completion: string }[] = [];
   states.forEach((state, i) => {
     const [capital, abbr] = [capitals[i], abbrs[i]];
-    // Two differently worded capital questions per state, so wording varies but facts repeat.
-    const [q1, q2] = shuffleInPlace([...CAPITAL_QUESTIONS], rng);
-    rows.push({ prompt: q1(state), completion: ` The capital of ${state} is ${capital}.` });
-    rows.push({ prompt: q2(state), completion: ` ${capital}.` });
-    rows.push({
-      prompt: pick([`${capital} is the capital of which US state?`, `Which state's capital is ${capital}?`, `In which state is ${capital} the capital?`]),
-      completion: ` ${capital} is the capital of ${state}.`,
-    });
-    rows.push({
-      prompt: pick([`What is the postal abbreviation for ${state}?`, `Give the two-letter code for ${state}.`, `How is ${state} abbreviated on an envelope?`]),
-      completion: ` ${abbr}`,
-    });
-    rows.push({
-      prompt: pick([`Which state has the postal code ${abbr}?`, `What state does ${abbr} stand for?`, `Expand the state abbreviation ${abbr}.`]),
-      completion: ` ${abbr} is ${state}.`,
-    });
+    for (const q of QUESTIONS) {
+      const completion = q.answer(state, capital, abbr);
+      for (const ask of shuffleInPlace([...q.ask], rng).slice(0, q.perState)) rows.push({ prompt: ask(state, capital, abbr), completion });
+    }
   });
   return shuffleInPlace(rows, rng);
 }
@@ -133,7 +148,14 @@ function main(): void {
       name: 'US state facts (instructions)',
       task: 'lm',
       file: 'samples/instructions.jsonl',
-      description: `${instructions.length} prompt/completion pairs about the 50 US states: capitals and postal abbreviations, in varied wording.`,
+      description: `${instructions.length} prompt/completion pairs about the 50 US states: capitals and postal codes, each fact asked in several wordings with one answer form.`,
+      // Chosen on the studio's own validation split (seed 42) among 3, 10 and 20 epochs at 5e-4 and 10 at 1e-3;
+      // the figures are from another split (seed 7), trained on the other 405 rows.
+      settings: {
+        hyperparams: { epochs: 10, learningRate: 1e-3 },
+        reason:
+          'Its rows are short and its facts new to the model, so it needs more passes than the defaults: on a tenth of the rows held out, these settings answered 76% exactly (token F1 0.92), the defaults 2% (0.58).',
+      },
     },
     {
       id: 'moby-dick',

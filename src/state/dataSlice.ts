@@ -67,6 +67,8 @@ export const createDataSlice: SliceCreator<DataSlice> = (set, get, deps) => {
         return void set({ importError: { code: 'network', message: (e as Error).message, file: entry.file.split('/').pop() } });
       }
       await get().importFiles([file]);
+      const datasetId = get().selectedDatasetId;
+      if (!get().importError && datasetId !== null) get().applySampleSettings(datasetId, entry);
     },
 
     async loadDatasets() {
@@ -98,6 +100,7 @@ export const createDataSlice: SliceCreator<DataSlice> = (set, get, deps) => {
           break;
         }
         const { dataset, preview } = outcome.value;
+        get().leaveSampleSettings(dataset.id);
         set({ datasets: [dataset, ...get().datasets.filter((d) => d.id !== dataset.id)], selectedDatasetId: dataset.id, preview });
         get().suggestTask(dataset.schema);
       }
@@ -105,6 +108,7 @@ export const createDataSlice: SliceCreator<DataSlice> = (set, get, deps) => {
     },
 
     async selectDataset(id) {
+      get().leaveSampleSettings(id);
       if (id === null) return set({ selectedDatasetId: null, preview: [] });
       set({ selectedDatasetId: id });
       const preview = await previewRows(deps.db(), id, PREVIEW_ROWS);

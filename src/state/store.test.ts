@@ -86,6 +86,43 @@ describe('studio store', () => {
     expect(store.getState().datasets.map((d) => d.fileName)).toEqual(['reviews.csv']);
   });
 
+  it("applies a sample's own settings, keeps what the person moves, and takes the rest back when another dataset is chosen", async () => {
+    const facts = { id: 'facts', name: 'Facts', task: 'lm' as const, file: 'samples/facts.jsonl', description: '', settings: { hyperparams: { epochs: 10, learningRate: 1e-3 }, reason: 'Short rows.' } };
+    const factsFile = () => file('facts.jsonl', jsonl(Array.from({ length: 12 }, (_, i) => ({ prompt: `Question ${i}?`, completion: ` Answer ${i}.` }))));
+    const store = await ready(
+      deps({
+        fetchSamples: async () => [facts, { id: 'reviews', name: 'Reviews', task: 'classify', file: 'samples/reviews.csv', description: '' }],
+        fetchSampleFile: async (e) => (e.id === 'facts' ? factsFile() : reviews()),
+      }),
+    );
+    const hp = () => store.getState().settings.hyperparams;
+    const { epochs, learningRate } = hp();
+    await store.getState().importSample('facts');
+    expect(hp()).toMatchObject({ epochs: 10, learningRate: 1e-3 });
+    expect(store.getState().sampleSettings).toMatchObject({ sample: 'Facts', previous: { epochs, learningRate } });
+    const factsId = store.getState().selectedDatasetId!;
+
+    // A sample without settings takes the previous sample's back.
+    await store.getState().importSample('reviews');
+    expect(hp()).toMatchObject({ epochs, learningRate });
+    expect(store.getState().sampleSettings).toBeNull();
+    const reviewsId = store.getState().selectedDatasetId!;
+
+    // What the person moves stays when the rest goes back.
+    await store.getState().selectDataset(factsId);
+    await store.getState().importSample('facts');
+    store.getState().setSlider('epochs', 14);
+    await store.getState().selectDataset(reviewsId);
+    expect(hp()).toMatchObject({ epochs: 14, learningRate });
+    expect(store.getState().sampleSettings).toBeNull();
+
+    // Asked for, they go back at once.
+    await store.getState().importSample('facts');
+    expect(hp()).toMatchObject({ epochs: 10, learningRate: 1e-3 });
+    store.getState().revertSampleSettings();
+    expect(hp()).toMatchObject({ epochs: 14, learningRate });
+  });
+
   it('cancels an import on request', async () => {
     const importFile: StudioDeps['importFile'] = (f, _onProgress, signal) =>
       new Promise((resolve) => signal?.addEventListener('abort', () => resolve({ ok: false, error: { code: 'cancelled', message: 'cancelled', file: f.name } })));

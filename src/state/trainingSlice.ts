@@ -12,6 +12,7 @@ import type { TrainSession } from '../workers/clients';
 import type { TravellingError } from '../workers/errors';
 import { withSlider, type SliderKey } from './hyperparams';
 import type { ModelEntry } from './models';
+import { applySample, withoutSample, type SampleEntry, type SampleSettingsInForce } from './samples';
 import type { SliceCreator } from './store';
 
 export interface TrainSettings {
@@ -42,6 +43,8 @@ export interface TrainingSlice {
   settings: TrainSettings;
   active: ActiveRun | null;
   trainError: string | null;
+  /** Settings a sample brought (more epochs, say) while they hold; null once taken back or changed. */
+  sampleSettings: SampleSettingsInForce | null;
   loadModels(): Promise<void>;
   setTask(task: Task): void;
   setModel(id: string): void;
@@ -53,6 +56,12 @@ export interface TrainingSlice {
   suggestTask(schema: Schema): void;
   /** The chosen model's size suggests a method (see `suggestedMethod`) until the person picks one. */
   suggestMethod(params: number): void;
+  /** A sample just imported as `datasetId` sets what it needs (a previous sample's settings are taken back first). */
+  applySampleSettings(datasetId: number, entry: SampleEntry): void;
+  /** Another dataset is chosen: a sample's settings go back to what they replaced. */
+  leaveSampleSettings(datasetId: number | null): void;
+  /** The person asks for the settings the sample replaced. */
+  revertSampleSettings(): void;
   startTraining(): Promise<void>;
   pauseTraining(): void;
   resumeTraining(): void;
@@ -237,6 +246,7 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
     settings: DEFAULT_SETTINGS,
     active: null,
     trainError: null,
+    sampleSettings: null,
 
     async loadModels() {
       // Models the person brought are listed after the shipped ones, even when the shipped list fails.
@@ -278,6 +288,22 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
     },
     suggestMethod(params) {
       if (!methodChosen) patchSettings({ method: suggestedMethod(params) });
+    },
+    applySampleSettings(datasetId, entry) {
+      get().revertSampleSettings();
+      if (!entry.settings) return;
+      const { hyperparams, inForce } = applySample(get().settings.hyperparams, datasetId, { ...entry, settings: entry.settings });
+      patchSettings({ hyperparams });
+      set({ sampleSettings: inForce });
+    },
+    leaveSampleSettings(datasetId) {
+      if (get().sampleSettings && get().sampleSettings!.datasetId !== datasetId) get().revertSampleSettings();
+    },
+    revertSampleSettings() {
+      const s = get().sampleSettings;
+      if (!s) return;
+      patchSettings({ hyperparams: withoutSample(get().settings.hyperparams, s) });
+      set({ sampleSettings: null });
     },
 
     async startTraining() {

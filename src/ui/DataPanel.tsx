@@ -1,6 +1,7 @@
 /** The data column: upload, import progress and errors, stored datasets, storage used. */
 import { useId, useState } from 'react';
 import { formatBytes } from '../state/metrics';
+import { describeSampleValues } from '../state/samples';
 import { useStudio } from '../state/studio';
 import { DatasetPreview } from './DatasetPreview';
 import { ProgressBar } from './ProgressBar';
@@ -109,6 +110,7 @@ function Samples() {
         </button>
       </div>
       {entry?.description && <p className="muted small">{entry.description}</p>}
+      {entry?.settings && <p className="muted small">Adding it sets {describeSampleValues(entry.settings.hyperparams)} for training.</p>}
     </div>
   );
 }

@@ -9,6 +9,7 @@ import { LoraTargets } from './LoraTargets';
 import { MemoryEstimate } from './MemoryEstimate';
 import { MoreSettings } from './MoreSettings';
 import { ModelSource } from './ModelSource';
+import { SampleSettingsNote } from './SampleSettingsNote';
 import { NumberInput, SelectField } from './studioControls';
 import { TrainingDataNote } from './TrainingDataNote';
 
@@ -125,6 +126,7 @@ export function TrainingPanel() {
         <BackendBadge />
       </div>
       <TrainingDataNote />
+      <SampleSettingsNote />
       <div className="choices">
         <SelectField label="Task" value={settings.task} options={TASKS.filter(([t]) => !model?.info || model.info.tasks.includes(t))} onChange={setTask} disabled={busy} />
         <SelectField label="Base model" value={settings.modelId ?? ''} options={models.map((m) => [m.id, m.name])} onChange={setModel} disabled={busy || models.length === 0} />
