@@ -55,7 +55,7 @@ test('runs screenshots: a fine-tune beside its base model in the playground', as
   await page.getByLabel('Run on').selectOption('wasm');
   const picker = page.getByLabel('Model to try');
   await picker.selectOption((await picker.locator('option', { hasText: /^generate-/ }).getAttribute('value'))!);
-  await page.getByLabel('Compare with').selectOption({ label: 'Starter GPT-2 (1.4M)' });
+  await page.getByLabel('Compare with').selectOption({ label: 'Starter GPT-2 (2.6M)' });
   await expect(page.getByRole('region', { name: 'Compared text' })).toBeVisible({ timeout: 60_000 });
   await page.getByLabel('Prompt', { exact: true }).fill('What is the capital of Oregon?');
   await page.getByRole('slider', { name: 'Temperature', exact: true }).fill('0');

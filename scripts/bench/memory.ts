@@ -42,6 +42,8 @@ export interface MemoryCase {
   family?: 'gpt2' | 'llama' | 'bert';
   /** Gradient checkpointing on. */
   checkpoint?: boolean;
+  /** LLaMA only: an LM head of its own instead of the tied input embedding (tie_word_embeddings false). */
+  untied?: boolean;
 }
 
 const c = (name: string, over: Partial<MemoryCase>): MemoryCase => ({ name, task: 'lm', method: 'full', nLayer: 2, d: 64, heads: 4, T: 64, B: 4, V: 265, dropout: 0, ...over });
@@ -104,7 +106,12 @@ export const STARTER_CASES: MemoryCase[] = [
 
 /** The same fit and check shapes as LLaMA-family models (their own coefficients). */
 export const LLAMA_FIT_CASES: MemoryCase[] = FIT_CASES.map((k) => ({ ...k, family: 'llama', name: `llama ${k.name}` }));
-export const LLAMA_CHECK_CASES: MemoryCase[] = CHECK_CASES.map((k) => ({ ...k, family: 'llama', name: `llama ${k.name}` }));
+export const LLAMA_CHECK_CASES: MemoryCase[] = [
+  ...CHECK_CASES.map((k): MemoryCase => ({ ...k, family: 'llama', name: `llama ${k.name}` })),
+  // Llama-style checkpoints with an LM head of their own: two [V, d] matrices train.
+  c('llama lm full untied', { family: 'llama', untied: true, nLayer: 3, d: 96, heads: 6, T: 48, B: 3, V: 700, dropout: 0.1 }),
+  c('llama lm full untied V12000', { family: 'llama', untied: true, nLayer: 2, d: 48, heads: 3, T: 8, B: 2, V: 12000, dropout: 0.1 }),
+];
 
 /** BERT classifies only: the fit and check shapes as classifiers (one case per shape). */
 function asBert(cases: MemoryCase[]): MemoryCase[] {
@@ -149,7 +156,7 @@ function configOf(k: MemoryCase): BaseConfig {
       num_key_value_heads: k.heads % 2 === 0 ? k.heads / 2 : k.heads,
       max_position_embeddings: k.T,
       rms_norm_eps: 1e-5,
-      tie_word_embeddings: true,
+      tie_word_embeddings: k.untied !== true,
       bos_token_id: 262,
       eos_token_id: 264,
     });

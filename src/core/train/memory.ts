@@ -84,10 +84,11 @@ export interface MemoryCoefficients {
   /** Per trainable parameter at the end of the backward pass: its gradient and what the clipping makes. */
   trainable: number;
   /**
-   * Text generation: per value of a vocabulary-sized tensor that trains (the token
-   * embedding, an untied LM head), its gradient's way back through the LM head's matmul:
-   * several [V, d] copies whatever the batch. (A classifier's lookup gradient is one copy,
-   * in `trainable`; a big embedding's update is UPDATE_TEMPORARIES.)
+   * Text generation: per value of the LM head's [V, d] matrix when it trains (tied to the
+   * token embedding or not), its gradient's way back through the head's matmul: several
+   * [V, d] copies whatever the batch. Counted once: an untied head's second matrix is one
+   * gradient more (in `trainable`), not a second way back. (A classifier's lookup gradient
+   * is one copy, in `trainable`; a big embedding's update is UPDATE_TEMPORARIES.)
    */
   embeddingLm: number;
   /** Gradient checkpointing: per block gradients flow through, per batch x length x hidden (its input, output and their gradients). */
@@ -186,8 +187,11 @@ function runShape(input: MemoryInput): RunShape {
 
   const trainableParams = [...trainable.values()].reduce((s, v) => s + v.size, 0);
   const largestTrainable = Math.max(0, ...[...trainable.values()].map((v) => v.size));
-  // Vocabulary-sized tensors that train (the token embedding, an untied LM head).
-  const vocabTrained = [...trainable].filter(([name, v]) => arch.isEmbedding(name) && v.shape[0] === config.vocabSize).reduce((s, [, v]) => s + v.size, 0);
+  // The LM head's matrix, when a vocabulary-sized tensor trains (the token embedding, an untied LM head): one head, one way back.
+  const vocabTrained = Math.min(
+    config.vocabSize * config.hiddenSize,
+    [...trainable].filter(([name, v]) => arch.isEmbedding(name) && v.shape[0] === config.vocabSize).reduce((s, [, v]) => s + v.size, 0),
+  );
   const adapterParams = lora ? [...lora.modules.values()].reduce((s, m) => s + m.A.size + m.B.size, 0) : 0;
   const totalParams = [...params.values()].reduce((s, v) => s + v.size, 0) + adapterParams;
 
