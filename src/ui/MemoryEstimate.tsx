@@ -36,6 +36,9 @@ export function MemoryEstimate() {
   const memory = useStudio((s) => s.memory);
   const auto = useStudio((s) => s.settings.backend === 'auto');
   const checkpointing = useStudio((s) => s.settings.hyperparams.gradientCheckpointing === true);
+  const batchSize = useStudio((s) => s.settings.hyperparams.batchSize);
+  const maxLength = useStudio((s) => s.settings.hyperparams.maxLength);
+  const context = useStudio((s) => chosenModel(s)?.info?.maxPositions);
   if (!memory) return null;
   const autoNote = auto ? ', which Auto picks here' : '';
   const { result, budget, backend, gpuWarning, error } = memory;
@@ -59,7 +62,7 @@ export function MemoryEstimate() {
           </dl>
           <MemoryBar total={result.estimate.total} budget={budget.bytes} parts={PARTS.map(([k]) => result.estimate[k])} />
           <p className="muted small memory-basis">
-            {formatCount(result.estimate.trainableParams)} of {formatCount(result.estimate.totalParams)} parameters train. Estimated for {BACKEND_NAMES[backend]}{autoNote}: gradients include the clipping&apos;s temporaries, optimizer AdamW&apos;s moments (and the update&apos;s temporaries when they are the step&apos;s peak), activations all that a step keeps until its backward pass ends.{checkpointing && ' With gradient checkpointing: each block keeps its input, and one block\'s tensors live at a time.'} Budget: about {formatSize(budget.bytes)}, {budget.basis}.
+            {formatCount(result.estimate.trainableParams)} of {formatCount(result.estimate.totalParams)} parameters train. Estimated for {BACKEND_NAMES[backend]}{autoNote}: gradients include the clipping&apos;s temporaries, optimizer AdamW&apos;s moments (and the update&apos;s temporaries when they are the step&apos;s peak), activations all that a step keeps until its backward pass ends, for a batch of {batchSize} rows of {Math.min(maxLength, context ?? maxLength)} tokens (a batch pads to its longest row: shorter rows hold less).{checkpointing && ' With gradient checkpointing: each block keeps its input, and one block\'s tensors live at a time.'} Budget: about {formatSize(budget.bytes)}, {budget.basis}.
           </p>
           {result.fits ? (
             <p className="memory-verdict ok" role="status">
