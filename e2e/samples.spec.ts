@@ -1,6 +1,7 @@
 /**
  * "Try a sample": a sample that needs other training settings brings them, says so, and
- * gives them back; a sample without any leaves the defaults alone.
+ * gives them back; a sample without any leaves the defaults alone; the settings follow the
+ * sample's dataset across a reload.
  */
 import { expect, test } from '@playwright/test';
 
@@ -30,4 +31,13 @@ test('the instruction sample sets its own epochs and learning rate, and the way 
   await expect(page.getByRole('list', { name: 'Datasets' }).getByRole('listitem')).toHaveCount(3, { timeout: 60_000 });
   await expect(epochs).toHaveValue('3');
   await expect(note).toHaveCount(0);
+
+  // The settings follow the sample: chosen again after a reload, it sets them again.
+  await page.reload();
+  const datasets = page.getByRole('list', { name: 'Datasets' });
+  await expect(datasets.getByRole('listitem')).toHaveCount(3);
+  await expect(epochs).toHaveValue('3');
+  await datasets.getByRole('listitem').filter({ hasText: 'instructions' }).first().getByRole('button').first().click();
+  await expect(epochs).toHaveValue('10');
+  await expect(note).toBeVisible();
 });

@@ -1,7 +1,7 @@
 /** Datasets: import (in a worker), preview, column mapping, delete, storage used. */
 import type { Schema } from '../core/data/detect';
 import type { DatasetRecord } from '../storage/db';
-import { deleteDataset, getDataset, listDatasets, previewRows, updateDatasetSchema } from '../storage/datasets';
+import { deleteDataset, getDataset, listDatasets, markSample, previewRows, updateDatasetSchema } from '../storage/datasets';
 import type { StorageUsage } from '../storage/usage';
 import type { TravellingError } from '../workers/errors';
 import { PREVIEW_ROWS, type ImportStage } from '../workers/importJob';
@@ -52,6 +52,8 @@ export const createDataSlice: SliceCreator<DataSlice> = (set, get, deps) => {
     async loadSamples() {
       try {
         set({ samples: await deps.fetchSamples() });
+        // The manifest may come after the datasets: a sample chosen at start gets its settings now.
+        get().followDatasetSettings(get().selectedDatasetId);
       } catch {
         set({ samples: [] });
       }
@@ -68,7 +70,11 @@ export const createDataSlice: SliceCreator<DataSlice> = (set, get, deps) => {
       }
       await get().importFiles([file]);
       const datasetId = get().selectedDatasetId;
-      if (!get().importError && datasetId !== null) get().applySampleSettings(datasetId, entry);
+      if (get().importError || datasetId === null) return;
+      set({ datasets: get().datasets.map((d) => (d.id === datasetId ? { ...d, sampleId: entry.id } : d)) });
+      get().followDatasetSettings(datasetId);
+      // Kept so the settings follow the sample after a reload; if the write fails, only that is lost.
+      await markSample(deps.db(), datasetId, entry.id).catch(() => undefined);
     },
 
     async loadDatasets() {
@@ -100,17 +106,20 @@ export const createDataSlice: SliceCreator<DataSlice> = (set, get, deps) => {
           break;
         }
         const { dataset, preview } = outcome.value;
-        get().leaveSampleSettings(dataset.id);
         set({ datasets: [dataset, ...get().datasets.filter((d) => d.id !== dataset.id)], selectedDatasetId: dataset.id, preview });
+        get().followDatasetSettings(dataset.id);
         get().suggestTask(dataset.schema);
       }
       await get().refreshUsage();
     },
 
     async selectDataset(id) {
-      get().leaveSampleSettings(id);
-      if (id === null) return set({ selectedDatasetId: null, preview: [] });
+      if (id === null) {
+        set({ selectedDatasetId: null, preview: [] });
+        return get().followDatasetSettings(null);
+      }
       set({ selectedDatasetId: id });
+      get().followDatasetSettings(id);
       const preview = await previewRows(deps.db(), id, PREVIEW_ROWS);
       if (get().selectedDatasetId === id) set({ preview });
       const ds = get().datasets.find((d) => d.id === id);

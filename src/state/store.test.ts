@@ -116,11 +116,21 @@ describe('studio store', () => {
     expect(hp()).toMatchObject({ epochs: 14, learningRate });
     expect(store.getState().sampleSettings).toBeNull();
 
-    // Asked for, they go back at once.
-    await store.getState().importSample('facts');
+    // Choosing the sample again sets them again.
+    await store.getState().selectDataset(factsId);
     expect(hp()).toMatchObject({ epochs: 10, learningRate: 1e-3 });
+
+    // Asked for, they go back at once, and stay back while the sample is chosen.
     store.getState().revertSampleSettings();
     expect(hp()).toMatchObject({ epochs: 14, learningRate });
+    expect(store.getState().sampleSettings).toBeNull();
+
+    // They follow the sample into a new session (the page reloaded, the sample chosen).
+    const again = await ready(deps({ fetchSamples: async () => [facts] }));
+    await again.getState().selectDataset(factsId);
+    expect(again.getState().settings.hyperparams).toMatchObject({ epochs: 10, learningRate: 1e-3 });
+    await again.getState().selectDataset(reviewsId);
+    expect(again.getState().settings.hyperparams).toMatchObject({ epochs, learningRate });
   });
 
   it('cancels an import on request', async () => {

@@ -12,7 +12,7 @@ import type { TrainSession } from '../workers/clients';
 import type { TravellingError } from '../workers/errors';
 import { withSlider, type SliderKey } from './hyperparams';
 import type { ModelEntry } from './models';
-import { applySample, withoutSample, type SampleEntry, type SampleSettingsInForce } from './samples';
+import { applySample, withoutSample, type SampleSettingsInForce } from './samples';
 import type { SliceCreator } from './store';
 
 export interface TrainSettings {
@@ -56,10 +56,11 @@ export interface TrainingSlice {
   suggestTask(schema: Schema): void;
   /** The chosen model's size suggests a method (see `suggestedMethod`) until the person picks one. */
   suggestMethod(params: number): void;
-  /** A sample just imported as `datasetId` sets what it needs (a previous sample's settings are taken back first). */
-  applySampleSettings(datasetId: number, entry: SampleEntry): void;
-  /** Another dataset is chosen: a sample's settings go back to what they replaced. */
-  leaveSampleSettings(datasetId: number | null): void;
+  /**
+   * The dataset chosen now: a shipped sample's settings are set (a previous sample's taken
+   * back first), any other dataset takes them back. Called on every change of dataset.
+   */
+  followDatasetSettings(datasetId: number | null): void;
   /** The person asks for the settings the sample replaced. */
   revertSampleSettings(): void;
   startTraining(): Promise<void>;
@@ -289,15 +290,16 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
     suggestMethod(params) {
       if (!methodChosen) patchSettings({ method: suggestedMethod(params) });
     },
-    applySampleSettings(datasetId, entry) {
+    followDatasetSettings(datasetId) {
+      const { datasets, samples, sampleSettings } = get();
+      const sampleId = datasets.find((d) => d.id === datasetId)?.sampleId;
+      const entry = samples.find((e) => e.id === sampleId && e.settings);
+      if (sampleSettings && sampleSettings.datasetId === datasetId && entry) return;
       get().revertSampleSettings();
-      if (!entry.settings) return;
+      if (datasetId === null || !entry?.settings) return;
       const { hyperparams, inForce } = applySample(get().settings.hyperparams, datasetId, { ...entry, settings: entry.settings });
       patchSettings({ hyperparams });
       set({ sampleSettings: inForce });
-    },
-    leaveSampleSettings(datasetId) {
-      if (get().sampleSettings && get().sampleSettings!.datasetId !== datasetId) get().revertSampleSettings();
     },
     revertSampleSettings() {
       const s = get().sampleSettings;

@@ -67,6 +67,11 @@ export async function updateDatasetSchema(db: StudioDb, id: number, schema: Sche
   await db.datasets.update(id, { schema });
 }
 
+/** Records that the dataset is a shipped sample (its training settings follow it). */
+export async function markSample(db: StudioDb, id: number, sampleId: string): Promise<void> {
+  await db.datasets.update(id, { sampleId });
+}
+
 /** Deletes the dataset, its rows and its versions (see versions.ts) in one transaction. */
 export async function deleteDataset(db: StudioDb, id: number): Promise<void> {
   await db.transaction('rw', [db.datasets, db.rows, db.versions, db.versionRows], async () => {

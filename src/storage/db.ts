@@ -26,6 +26,8 @@ export interface DatasetRecord {
   createdAt: number;
   /** Rows with an empty mapped value: imported (cleaning drops them), counted here so the page can say so. */
   issues?: ImportIssues;
+  /** The shipped sample it was added from ("Try a sample"): its training settings follow it. */
+  sampleId?: string;
 }
 
 export interface ImportIssues {
