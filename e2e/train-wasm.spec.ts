@@ -1,6 +1,7 @@
 /**
  * The same short run on the WebAssembly backend, then a text-generation run with full
- * fine-tuning that is paused, resumed and stopped, and still yields weights.
+ * fine-tuning that is paused, resumed and stopped, and still yields weights; a run whose
+ * maximum length cuts rows says so.
  */
 import { expect, test } from '@playwright/test';
 import { unzipSync } from 'fflate';
@@ -88,4 +89,19 @@ test('pauses, resumes and stops a full fine-tune of a text generator on wasm', a
   const weights = parseSafetensors(files['model.safetensors']);
   expect(weights.has('score.weight')).toBe(false);
   expect(weights.info('transformer.h.0.attn.c_proj.weight').shape).toEqual([32, 32]);
+});
+
+test('says how many rows the maximum length cut', async ({ page }) => {
+  await openStudio(page);
+  await page.getByLabel('Upload dataset').setInputFiles(join(FIXTURES, 'reviews.csv'));
+  await expect(page.getByLabel('Task')).toHaveValue('classify');
+  await page.getByLabel('Method').selectOption('lora');
+  await page.getByLabel('Backend').selectOption('wasm');
+  // The 40 reviews take up to 30 of the tiny model's tokens: 36 of them pass 16.
+  await setSlider(page, 'Max sequence length', 16);
+  await page.getByLabel('Max steps').fill('1');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  const run = page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first();
+  await expect(run.locator('.status')).toHaveText('completed', { timeout: 120_000 });
+  await expect(run).toContainText('36 of 40 rows were longer than 16 tokens and were cut to fit (the longest has 30); a longer maximum length keeps them whole.');
 });

@@ -95,6 +95,8 @@ export interface TrainResult {
   model: ModelFiles;
   /** For LoRA: the PEFT adapter folder (adapter_config.json, adapter_model.safetensors). */
   adapter?: ModelFiles;
+  /** The rows as encoded (training and validation): how many were cut to `maxLength` tokens, the longest before cutting. */
+  data?: { rows: number; cut: number; longest: number; maxLength: number };
 }
 
 export interface TrainRequest {

@@ -100,7 +100,7 @@ export const DEFAULT_SETTINGS: TrainSettings = {
 /** How often live progress reaches the store (and so the charts). */
 export const PROGRESS_INTERVAL_MS = 250;
 
-export function finalMetrics(result: Pick<TrainResult, 'history' | 'best' | 'stopReason'>): RunFinal {
+export function finalMetrics(result: Pick<TrainResult, 'history' | 'best' | 'stopReason' | 'data'>): RunFinal {
   const last = result.history[result.history.length - 1];
   const lastVal = [...result.history].reverse().find((e) => e.val)?.val;
   return {
@@ -111,6 +111,7 @@ export function finalMetrics(result: Pick<TrainResult, 'history' | 'best' | 'sto
     valAccuracy: lastVal?.accuracy,
     perplexity: lastVal?.perplexity,
     stopReason: result.stopReason,
+    ...(result.data && { data: result.data }),
   };
 }
 

@@ -81,6 +81,8 @@ export interface RunFinal {
   valAccuracy?: number;
   perplexity?: number;
   stopReason?: StopReason;
+  /** The rows as encoded: how many were cut to the maximum length (absent in older runs). */
+  data?: { rows: number; cut: number; longest: number; maxLength: number };
 }
 
 /** A held-out evaluation of a run's model (the playground's Evaluate), the latest per set of rows. */

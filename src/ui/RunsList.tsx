@@ -1,5 +1,6 @@
 /** Every run with its settings, status and final metrics; view curves, download, reuse, delete. */
 import type { RunEvaluation, RunRecord } from '../storage/db';
+import { describeCut } from '../core/train/encodeStats';
 import { formatLearningRate } from '../state/hyperparams';
 import { formatDuration, trainingTime } from '../state/metrics';
 import { studio, useStudio } from '../state/studio';
@@ -62,6 +63,8 @@ function RunItem({ run, viewed, live, busy, compared, unsaved }: { run: RunRecor
   const hasWeights = run.status === 'completed' || run.status === 'stopped';
   const resumable = resumableNow(run, live);
   const metrics = metricsLine(run);
+  // Shown apart from the message, which a completed run keeps out of sight.
+  const cut = run.final?.data && run.status === 'completed' ? describeCut(run.final.data) : null;
   return (
     <li aria-label={run.name} className={`run${viewed ? ' selected' : ''}`}>
       <div className="run-head">
@@ -81,6 +84,7 @@ function RunItem({ run, viewed, live, busy, compared, unsaved }: { run: RunRecor
           {evaluationLine(e)}
         </div>
       ))}
+      {cut && <div className="run-note small">{cut[0].toUpperCase() + cut.slice(1)}.</div>}
       {run.message && (run.status !== 'completed' || unsaved) && (
         <div className={`run-note small${run.status === 'failed' || unsaved ? ' error' : ''}`} role={unsaved ? 'alert' : undefined}>
           {run.message}

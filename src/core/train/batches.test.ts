@@ -5,6 +5,7 @@ import { loadTokenizerFromFiles } from '../tokenize/tokenizer';
 import { readFolder } from '../../testutil/node';
 import { FIXTURE_TOKENIZER_DIR } from '../../testutil/tinyModel';
 import { chunkIndices, encodeExamples, encodeTruncated, lengthGroupedOrder, makeBatch } from './batches';
+import { describeCut } from './encodeStats';
 import { IGNORE_INDEX } from './losses';
 
 const wordpiece = loadTokenizerFromFiles(readFolder(join(__dirname, '../tokenize/fixtures/wordpiece')));
@@ -57,6 +58,56 @@ describe('encodeExamples() and makeBatch()', () => {
     const all = [...byteBpe.encode(text), 264];
     expect(seqs.map((s) => s.ids).flat()).toEqual(all);
     expect(seqs.every((s) => s.ids.length <= 8)).toBe(true);
+  });
+
+  it('counts the rows cut to the maximum length, and the longest before cutting; plain text is windowed, not cut', () => {
+    const long = 'the other day the other day the other day';
+    const n = byteBpe.encode(long).length;
+    const classify = { rows: 0, cut: 0, longest: 0 };
+    const seqs = encodeExamples(
+      [
+        { kind: 'labeled', text: long, label: 'yes' },
+        { kind: 'labeled', text: 'the', label: 'no' },
+      ],
+      byteBpe,
+      { task: 'classify', maxLength: 8, labels: ['no', 'yes'], eosTokenId: null },
+      classify,
+    );
+    expect(seqs[0].ids).toHaveLength(8);
+    expect(classify).toEqual({ rows: 2, cut: 1, longest: n });
+    // A row exactly as long as the maximum is whole.
+    const exact = { rows: 0, cut: 0, longest: 0 };
+    encodeExamples([{ kind: 'labeled', text: long, label: 'yes' }], byteBpe, { task: 'classify', maxLength: n, labels: ['yes'], eosTokenId: null }, exact);
+    expect(exact).toEqual({ rows: 1, cut: 0, longest: n });
+
+    // Prompt + completion + eos: cut when together they pass the maximum.
+    const prompts = { rows: 0, cut: 0, longest: 0 };
+    const p = byteBpe.encode('the other').length;
+    const c = byteBpe.encode(' day', { addSpecialTokens: false }).length + 1;
+    encodeExamples(
+      [
+        { kind: 'prompt', prompt: 'the other', completion: ' day' },
+        { kind: 'prompt', prompt: long, completion: ' day' },
+      ],
+      byteBpe,
+      { task: 'lm', maxLength: p + c, eosTokenId: 264 },
+      prompts,
+    );
+    expect(prompts).toEqual({ rows: 2, cut: 1, longest: n + c });
+
+    const text = { rows: 0, cut: 0, longest: 0 };
+    encodeExamples([{ kind: 'text', text: long }], byteBpe, { task: 'lm', maxLength: 8, eosTokenId: 264 }, text);
+    expect(text).toEqual({ rows: 1, cut: 0, longest: n + 1 });
+  });
+
+  it('says how many rows were cut, or nothing when none was', () => {
+    expect(describeCut({ rows: 800, cut: 12, longest: 412, maxLength: 128 })).toBe(
+      '12 of 800 rows were longer than 128 tokens and were cut to fit (the longest has 412); a longer maximum length keeps them whole',
+    );
+    expect(describeCut({ rows: 800, cut: 1, longest: 130, maxLength: 128 })).toBe(
+      '1 of 800 rows was longer than 128 tokens and was cut to fit (the longest has 130); a longer maximum length keeps it whole',
+    );
+    expect(describeCut({ rows: 800, cut: 0, longest: 90, maxLength: 128 })).toBeNull();
   });
 
   it('names the unknown label of a classification row', () => {

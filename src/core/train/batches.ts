@@ -6,6 +6,7 @@
 import { tf } from '../backend';
 import type { Example, Task } from '../types';
 import type { TextTokenizer } from '../tokenize/tokenizer';
+import type { EncodeStats } from './encodeStats';
 import { IGNORE_INDEX } from './losses';
 
 export interface Sequence {
@@ -33,6 +34,7 @@ export interface EncodeOptions {
   labels?: string[];
   eosTokenId: number | null;
 }
+
 
 /** Chat turns as one prompt (everything before the last assistant turn) and its completion. */
 export function chatAsPrompt(tok: TextTokenizer, messages: { role: string; content: string }[]): { prompt: string; completion: string } {
@@ -83,8 +85,14 @@ export function encodeTruncated(tok: TextTokenizer, text: string, max: number): 
   return [...full.slice(0, pre), ...inner.slice(0, max - extra), ...full.slice(full.length - post)];
 }
 
-export function encodeExamples(examples: Example[], tok: TextTokenizer, opts: EncodeOptions): Sequence[] {
+export function encodeExamples(examples: Example[], tok: TextTokenizer, opts: EncodeOptions, stats?: EncodeStats): Sequence[] {
   const eos = opts.eosTokenId == null ? [] : [opts.eosTokenId];
+  const count = (tokens: number, cut: boolean) => {
+    if (!stats) return;
+    stats.rows++;
+    if (cut) stats.cut++;
+    stats.longest = Math.max(stats.longest, tokens);
+  };
   const max = opts.maxLength;
   const labelIndex = new Map((opts.labels ?? []).map((l, i) => [l, i]));
   const out: Sequence[] = [];
@@ -94,6 +102,10 @@ export function encodeExamples(examples: Example[], tok: TextTokenizer, opts: En
       const classId = labelIndex.get(ex.label);
       if (classId === undefined) throw new Error(`label "${ex.label}" is not one of the model's labels (${[...labelIndex.keys()].join(', ')})`);
       const ids = encodeTruncated(tok, ex.text, max);
+      if (stats) {
+        const full = ids.length < max ? ids.length : tok.encode(ex.text).length;
+        count(full, full > max);
+      }
       if (ids.length === 0) continue;
       out.push({ ids, classId });
       continue;
@@ -101,6 +113,7 @@ export function encodeExamples(examples: Example[], tok: TextTokenizer, opts: En
     if (ex.kind === 'text' || ex.kind === 'labeled') {
       // Long documents become consecutive windows, each learned in full.
       const ids = [...tok.encode(ex.text), ...eos];
+      count(ids.length, false);
       for (let s = 0; s < ids.length; s += max) {
         const w = ids.slice(s, s + max);
         if (w.length >= 2) out.push({ ids: w, labels: w });
@@ -109,7 +122,9 @@ export function encodeExamples(examples: Example[], tok: TextTokenizer, opts: En
     }
     const pc = promptOf(tok, ex);
     const promptIds = tok.encode(pc.prompt, { addSpecialTokens: pc.addSpecialTokens });
-    const [p, c] = fitPromptCompletion(promptIds, [...tok.encode(pc.completion, { addSpecialTokens: false }), ...eos], max);
+    const completionIds = [...tok.encode(pc.completion, { addSpecialTokens: false }), ...eos];
+    const [p, c] = fitPromptCompletion(promptIds, completionIds, max);
+    count(promptIds.length + completionIds.length, p.length + c.length < promptIds.length + completionIds.length);
     if (c.length === 0) continue;
     out.push({ ids: [...p, ...c], labels: [...p.map(() => IGNORE_INDEX), ...c] });
   }

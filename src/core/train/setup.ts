@@ -11,6 +11,7 @@ import type { ModelRun } from '../model/runner';
 import { loadTokenizerFromFiles, type TextTokenizer } from '../tokenize/tokenizer';
 import type { Example, Hyperparams, Method, TrainRequest } from '../types';
 import { encodeExamples, type Sequence } from './batches';
+import type { EncodeStats } from './encodeStats';
 
 export interface PreparedRun {
   run: ModelRun;
@@ -19,6 +20,8 @@ export interface PreparedRun {
   train: Sequence[];
   val: Sequence[];
   padId: number;
+  /** The training and validation rows as encoded: how many were cut to `maxLength`, the longest before cutting. */
+  encoded: EncodeStats & { maxLength: number };
 }
 
 export function distinctLabels(examples: Example[]): string[] {
@@ -91,13 +94,14 @@ export function prepareRun(req: TrainRequest): PreparedRun {
     }
     const maxLength = Math.min(hp.maxLength, model.config.maxPositions);
     const enc = { task: req.task, maxLength, labels, eosTokenId: tokenizer.eosTokenId ?? model.config.eosTokenId };
-    const trainSeqs = encodeExamples(train, tokenizer, enc);
-    const valSeqs = encodeExamples(val, tokenizer, enc);
+    const stats: EncodeStats = { rows: 0, cut: 0, longest: 0 };
+    const trainSeqs = encodeExamples(train, tokenizer, enc, stats);
+    const valSeqs = encodeExamples(val, tokenizer, enc, stats);
     if (trainSeqs.length === 0) throw new Error('no training example has any token to learn from after tokenisation');
     if (req.method === 'lora') lora = createLora(model.arch.linearModules(model.config), withDefaultTargets(hp.lora, model.arch.loraTargets), hp.seed);
     const run: ModelRun = { model, lora, task: req.task };
     const trainable = selectTrainable(model, req.method, hp, lora, req.task);
-    return { run, tokenizer, trainable, train: trainSeqs, val: valSeqs, padId };
+    return { run, tokenizer, trainable, train: trainSeqs, val: valSeqs, padId, encoded: { ...stats, maxLength } };
   } catch (e) {
     for (const v of model.params.values()) v.dispose();
     throw e;

@@ -77,6 +77,17 @@ describe('train()', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('says how many rows the maximum length cut, training and validation rows alike', async () => {
+    const rows = sentimentExamples(10);
+    const whole = await train({ task: 'classify', method: 'lora', base, train: rows, hyperparams: hyperparams({ epochs: 1, batchSize: 5, valSplit: 0.2, maxLength: 64 }) });
+    // Cut by the model's context (32 positions), not the 64 asked for.
+    expect(whole.data).toMatchObject({ rows: 10, cut: 0, maxLength: 32 });
+    expect(whole.message).not.toContain('cut to fit');
+    const cut = await train({ task: 'classify', method: 'lora', base, train: rows, hyperparams: hyperparams({ epochs: 1, batchSize: 5, valSplit: 0.2, maxLength: 4 }) });
+    expect(cut.data).toEqual({ rows: 10, cut: 10, longest: whole.data!.longest, maxLength: 4 });
+    expect(cut.message).toContain(`10 of 10 rows were longer than 4 tokens and were cut to fit (the longest has ${whole.data!.longest})`);
+  });
+
   it('stops on a non-finite loss with a clear message and keeps finite weights', async () => {
     const result = await train({ task: 'lm', method: 'full', base, train: textExamples(16), hyperparams: hyperparams({ learningRate: 1e30, epochs: 3, batchSize: 4, maxGradNorm: 0 }) });
     expect(result.stopReason).toBe('non-finite');

@@ -14,6 +14,7 @@ import type { ProgressEvent, StopReason, TrainRequest, TrainResult, ValMetrics }
 import { AdamW } from './adamw';
 import { trainFingerprint, type TrainCheckpoint } from './checkpoint';
 import { chunkIndices, disposeBatch, lengthGroupedOrder, makeBatch } from './batches';
+import { describeCut } from './encodeStats';
 import { inverseFrequencyWeights } from './losses';
 import { learningRateAt } from './schedule';
 import { prepareRun, type PreparedRun } from './setup';
@@ -289,8 +290,10 @@ export async function train(req: TrainRequest, cb: TrainCallbacks = {}): Promise
       const last = history[history.length - 1];
       message = `Trained ${step} step(s); final train loss ${last ? last.trainLoss.toFixed(4) : 'n/a'}${best ? `, best validation loss ${best.val.loss.toFixed(4)} at step ${best.step}` : ''}.`;
     }
+    const cut = describeCut(prep.encoded);
+    if (cut) message = `${message} ${cut[0].toUpperCase()}${cut.slice(1)}.`;
     const outputs = await buildOutputs(req, prep);
-    return { stopReason, message, history, best, ...outputs };
+    return { stopReason, message, history, best, ...outputs, data: prep.encoded };
   } finally {
     disposeAll(bestWeights);
     opt.dispose();
