@@ -1,7 +1,7 @@
 /**
  * The same short run on the WebAssembly backend, then a text-generation run with full
- * fine-tuning that is paused, resumed and stopped, and still yields weights; a run whose
- * maximum length cuts rows says so.
+ * fine-tuning that is paused, resumed and stopped, and still yields weights; the rows a
+ * maximum length cuts, said before the run and after it.
  */
 import { expect, test } from '@playwright/test';
 import { unzipSync } from 'fflate';
@@ -91,14 +91,20 @@ test('pauses, resumes and stops a full fine-tune of a text generator on wasm', a
   expect(weights.info('transformer.h.0.attn.c_proj.weight').shape).toEqual([32, 32]);
 });
 
-test('says how many rows the maximum length cut', async ({ page }) => {
+test('says before a run how many rows the maximum length will cut, and after it how many it cut', async ({ page }) => {
   await openStudio(page);
   await page.getByLabel('Upload dataset').setInputFiles(join(FIXTURES, 'reviews.csv'));
   await expect(page.getByLabel('Task')).toHaveValue('classify');
   await page.getByLabel('Method').selectOption('lora');
   await page.getByLabel('Backend').selectOption('wasm');
-  // The 40 reviews take up to 30 of the tiny model's tokens: 36 of them pass 16.
+  // The 40 reviews take up to 30 of the tiny model's tokens (context 64): 36 of them pass 16.
+  const lengths = page.getByRole('status', { name: 'Row lengths' });
+  await expect(lengths).toHaveText('The longest of the 40 rows has 30 tokens: none is cut at 64.', { timeout: 30_000 });
+  const memory = page.getByRole('region', { name: 'Memory estimate' });
+  await expect(memory).toContainText('for a batch of 8 rows of 30 tokens (the longest training row; Max sequence length is 64)');
   await setSlider(page, 'Max sequence length', 16);
+  await expect(lengths).toHaveText('36 of 40 rows are longer than 16 tokens and will be cut to fit (the longest has 30).');
+  await expect(memory).toContainText('for a batch of 8 rows of 16 tokens (Max sequence length)');
   await page.getByLabel('Max steps').fill('1');
   await page.getByRole('button', { name: 'Start training' }).click();
   const run = page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first();

@@ -10,6 +10,7 @@ import type { ModelInfo } from '../storage/modelDb';
 import type { Outcome } from '../workers/errors';
 import type { PlaygroundSession } from '../workers/modelClients';
 import type { EstimateRequest, EstimateResult, HubRequest, UploadedFile } from '../workers/modelJob';
+import type { RowLengths, RowLengthsRequest } from '../workers/rowLengthsJob';
 import type { DeviceFacts } from './deviceMemory';
 import type { ModelEntry } from './models';
 
@@ -24,6 +25,10 @@ export interface ModelDeps {
   /** Family, parameters and size of a shipped model, from its config.json. */
   describeShipped(entry: ModelEntry): Promise<Outcome<ModelInfo>>;
   estimate(req: EstimateRequest): Promise<Outcome<EstimateResult>>;
+  /** The model's tokenizer files without its weights; null when they are not at hand. */
+  tokenizerFiles?(entry: ModelEntry): Promise<ModelFiles | null>;
+  /** The training rows measured in the model's tokens, off the page's thread. */
+  measureRows?(req: RowLengthsRequest): Promise<Outcome<RowLengths>>;
   deviceFacts(): Promise<DeviceFacts>;
   startPlayground(backend: BackendChoice, files: ModelFiles): Promise<Outcome<PlaygroundSession>>;
   /** The Hub address last used (a mirror, or a local server in tests). */

@@ -1,9 +1,9 @@
 /** The model slices wired to the browser: the model and playground workers, IndexedDB, fetch. */
 import type { ModelFiles } from '../core/types';
 import { modelDb, type UserModelRecord } from '../storage/modelDb';
-import { deleteUserModel, listUserModels, loadUserModelFiles } from '../storage/userModels';
+import { deleteUserModel, listUserModels, loadUserModelFiles, loadUserTokenizerFiles } from '../storage/userModels';
 import type { Outcome } from '../workers/errors';
-import { describeConfigInWorker, downloadInWorker, estimateInWorker, importFolderInWorker, startPlaygroundWorker } from '../workers/modelClients';
+import { describeConfigInWorker, downloadInWorker, estimateInWorker, importFolderInWorker, measureRowsInWorker, startPlaygroundWorker } from '../workers/modelClients';
 import { readDeviceFacts } from './deviceMemory';
 import type { ModelDeps } from './modelDeps';
 import { fetchModelFiles, type ModelEntry } from './models';
@@ -32,6 +32,18 @@ function appUrl(path: string): string {
 export async function fetchAnyModelFiles(entry: ModelEntry): Promise<ModelFiles> {
   if (entry.source === 'files' || entry.source === 'hub') return loadUserModelFiles(modelDb(), recordFromEntry(entry));
   return fetchModelFiles(entry);
+}
+
+/** tokenizer.json (and tokenizer_config.json) alone: a shipped model's over HTTP, a brought one's from storage. */
+async function tokenizerFiles(entry: ModelEntry): Promise<ModelFiles | null> {
+  if (entry.source === 'files' || entry.source === 'hub') return loadUserTokenizerFiles(modelDb(), recordFromEntry(entry));
+  const folder = entry.path.replace(/\/?$/, '/');
+  const files: ModelFiles = {};
+  for (const name of ['tokenizer.json', 'tokenizer_config.json']) {
+    const res = await fetch(appUrl(folder + name));
+    if (res.ok && !(res.headers.get('content-type') ?? '').includes('text/html')) files[name] = new Uint8Array(await res.arrayBuffer());
+  }
+  return files['tokenizer.json'] ? files : null;
 }
 
 /** A positive number from the page's query string (?largeBytes=1000 makes the size question easy to reach in tests). */
@@ -68,6 +80,8 @@ export const browserModelDeps: ModelDeps = {
   deleteUserModel: (id) => deleteUserModel(modelDb(), id),
   describeShipped,
   estimate: estimateInWorker,
+  tokenizerFiles,
+  measureRows: measureRowsInWorker,
   deviceFacts: readDeviceFacts,
   startPlayground: startPlaygroundWorker,
   savedEndpoint: () => globalThis.localStorage?.getItem(ENDPOINT_KEY) ?? null,

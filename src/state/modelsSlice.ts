@@ -13,7 +13,9 @@ import { ModelFolderError, pickModelFiles } from '../workers/modelFolder';
 import { estimateBackend, gpuLimitWarning, memoryBudget, type DeviceFacts, type MemoryBudget } from './deviceMemory';
 import type { ModelDeps } from './modelDeps';
 import type { ModelEntry } from './models';
+import { effectiveSeqLen, currentRowLengths, rowLengthsKey, type MeasuredRows } from './rowLengths';
 import type { SliceCreator, StudioState } from './store';
+import { currentVersionId } from './studioDataSlice';
 
 export interface FileProgress {
   name: string;
@@ -56,6 +58,8 @@ export interface ModelsSlice {
   localImport: LocalImport | null;
   memory: MemoryView | null;
   device: DeviceFacts | null;
+  /** The training rows in the chosen model's tokens (see rowLengths.ts); null until measured. */
+  rowLengths: MeasuredRows | null;
   setHubEndpoint(endpoint: string): void;
   downloadFromHub(repoId: string): Promise<void>;
   cancelHubDownload(): void;
@@ -67,6 +71,8 @@ export interface ModelsSlice {
   modelChosen(): Promise<void>;
   setLoraTargets(targets: string[]): void;
   refreshMemoryEstimate(): Promise<void>;
+  /** Measures the chosen training rows in the chosen model's tokens, unless that is what was measured last. */
+  refreshRowLengths(): Promise<void>;
 }
 
 export function chosenModel(s: Pick<StudioState, 'models' | 'settings'>): ModelEntry | undefined {
@@ -96,6 +102,7 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, deps) => 
   let abort: AbortController | null = null;
   let answer: ((ok: boolean) => void) | null = null;
   let estimateToken = 0;
+  let lengthsToken = 0;
   const describing = new Set<string>();
 
   /** Adds or replaces a brought model after the shipped ones, and chooses it. */
@@ -111,6 +118,7 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, deps) => 
     localImport: null,
     memory: null,
     device: null,
+    rowLengths: null,
 
     setHubEndpoint(endpoint) {
       set({ hubEndpoint: endpoint });
@@ -236,7 +244,7 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, deps) => 
         task: settings.task,
         method: settings.method,
         batchSize: hp.batchSize,
-        seqLen: hp.maxLength,
+        seqLen: effectiveSeqLen(hp.maxLength, currentRowLengths(get())),
         lora: { ...hp.lora, targetModules: effectiveLoraTargets(hp.lora.targetModules, model.info) },
         freeze: hp.freeze,
         dropout: hp.dropout,
@@ -247,6 +255,28 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, deps) => 
       if (token !== estimateToken) return;
       if (!out.ok) return void set({ memory: { result: null, budget, backend, gpuWarning: null, error: out.error.message } });
       set({ memory: { result: out.value, budget, backend, gpuWarning: gpuLimitWarning(out.value.largestTensor, device, settings.backend), error: null } });
+    },
+
+    async refreshRowLengths() {
+      const s = get();
+      const key = rowLengthsKey(s);
+      if (key !== null && s.rowLengths?.key === key) return;
+      const token = ++lengthsToken;
+      const model = chosenModel(s);
+      const dataset = s.datasets.find((d) => d.id === s.selectedDatasetId);
+      const m = deps.models;
+      if (key === null || !model || !dataset || !m?.measureRows || !m.tokenizerFiles) return void set({ rowLengths: null });
+      try {
+        const tokenizer = await m.tokenizerFiles(model);
+        const eos = model.info?.config.eos_token_id;
+        const out = tokenizer
+          ? await m.measureRows({ datasetId: dataset.id, versionId: currentVersionId(s), schema: dataset.schema, task: s.settings.task, tokenizer, eosTokenId: typeof eos === 'number' ? eos : null })
+          : null;
+        // Nothing to say when the rows cannot be read as this task wants (the run will say why).
+        if (token === lengthsToken) set({ rowLengths: out?.ok ? { key, ...out.value } : null });
+      } catch {
+        if (token === lengthsToken) set({ rowLengths: null });
+      }
     },
   };
 };

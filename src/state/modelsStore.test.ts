@@ -3,6 +3,7 @@ import { initBackend } from '../core/backend';
 import { FAKE_ENDPOINT, fakeHub } from '../testutil/fakeHub';
 import { bertFolder, closeStoreDbs, configOf, deps, ready, reviews, SHIPPED, TINY } from '../testutil/storeHarness';
 import { describeConfig, importUploadedModel } from '../workers/modelJob';
+import { currentRowLengths } from './rowLengths';
 import { FULL_FINE_TUNE_MAX_PARAMS } from './trainingSlice';
 
 beforeAll(async () => {
@@ -124,6 +125,38 @@ describe('models in the store', () => {
     expect(store.getState().models.map((m) => m.id)).toEqual(['tiny']);
     expect(store.getState().settings.modelId).toBe('tiny');
     expect(await d.modelDb.files.count()).toBe(0);
+  });
+
+  it('measures the training rows in the model’s tokens, and estimates a step at the longest row', async () => {
+    const store = await ready(deps());
+    await store.getState().importFiles([reviews()]);
+    await store.getState().refreshRowLengths();
+    const rows = currentRowLengths(store.getState())!;
+    expect(rows.lengths).toHaveLength(24);
+    expect(rows.windowed).toBe(false);
+    const longest = rows.lengths[0];
+    expect(longest).toBeLessThan(64);
+    // At any maximum above the longest row, the step is the same: every batch is at most that long.
+    const activations = async (maxLength: number) => {
+      store.getState().setHyperparams({ maxLength });
+      await store.getState().refreshMemoryEstimate();
+      return store.getState().memory!.result!.estimate.activations;
+    };
+    expect(await activations(64)).toBe(await activations(longest));
+    expect(await activations(longest - 4)).toBeLessThan(await activations(longest));
+    // Another task (or dataset, mapping, version, model) is measured again.
+    store.getState().setTask('lm');
+    expect(currentRowLengths(store.getState())).toBeNull();
+  });
+
+  it("reads a brought model's tokenizer files without its weights", async () => {
+    const d = deps();
+    const store = await ready(d);
+    await store.getState().importModelFiles(bertFolder());
+    const entry = store.getState().models.find((m) => m.source === 'files')!;
+    const files = await d.models!.tokenizerFiles!(entry);
+    expect(Object.keys(files!).sort()).toEqual(expect.arrayContaining(['tokenizer.json']));
+    expect(Object.keys(files!)).not.toContain('model.safetensors');
   });
 
   it('estimates memory for the run as set up, and warns when it will not fit', async () => {

@@ -6,13 +6,13 @@
  */
 import type { AugmentRecipe } from '../core/data/augment';
 import type { CleanRecipe } from '../core/data/clean';
-import { toExamples, type Schema } from '../core/data/detect';
+import type { Schema } from '../core/data/detect';
 import type { SplitParams } from '../core/data/splits';
 import type { DataRecipe, VersionDiff } from '../core/data/versions';
 import type { Example } from '../core/types';
-import { loadRows } from '../storage/datasets';
 import type { DatasetRecord, VersionRecord } from '../storage/db';
-import { deleteVersion, getVersion, listVersions, loadVersionRows, withDescendants } from '../storage/versions';
+import { loadTrainingRows } from '../storage/trainingRows';
+import { deleteVersion, getVersion, listVersions, withDescendants } from '../storage/versions';
 import type { DataClient } from '../workers/dataClient';
 import type { AugmentPreview, CleanPreview, ExplorerView, JobProgress, OpenResult, SplitPreview, ViewRow } from '../workers/dataJob';
 import type { Outcome } from '../workers/errors';
@@ -21,7 +21,6 @@ import {
   activeCleanRecipe,
   EMPTY_FILTER,
   toRowFilter,
-  trainingExamples,
   UI_AUGMENT_DEFAULT,
   UI_CLEAN_DEFAULT,
   UI_SPLIT_DEFAULT,
@@ -334,13 +333,7 @@ export const createStudioDataSlice: SliceCreator<StudioDataSlice> = (set, get, d
       const versionId = wanted !== undefined ? wanted : dataset.id === s.selectedDatasetId ? currentVersionId(s) : null;
       const version = versionId === null ? undefined : (s.versions.find((v) => v.id === versionId) ?? (await getVersion(deps.db(), versionId)));
       if (versionId !== null && !version) throw new Error(`the data version it trained on was deleted`);
-      if (!version) {
-        const stored = await loadRows(deps.db(), dataset.id);
-        return { name: dataset.name, versionId: null, train: toExamples(stored.rows, schema, { file: dataset.fileName, rowNumbers: stored.rowNumbers, rowUnit: dataset.rowUnit }) };
-      }
-      const { train, val } = trainingExamples(await loadVersionRows(deps.db(), version.id));
-      if (train.length === 0) throw new Error(`${dataset.name} · ${version.name} has no training rows.`);
-      return { name: `${dataset.name} · ${version.name}`, versionId: version.id, train, val };
+      return loadTrainingRows(deps.db(), dataset, version, schema);
     },
   };
 };

@@ -3,7 +3,7 @@
  * with the record) and Hub downloads (only the record; the files stay in the download
  * cache, so a model is held once).
  */
-import { downloadModel, HubError } from '../core/io/hub';
+import { cachedHubFiles, downloadModel, HubError } from '../core/io/hub';
 import type { ModelFiles } from '../core/types';
 import { DexieBlobCache } from './modelCache';
 import { blobBytes, type HubRef, type ModelDb, type UserModelRecord } from './modelDb';
@@ -50,6 +50,21 @@ export async function loadUserModelFiles(db: ModelDb, model: UserModelRecord): P
   const files: ModelFiles = {};
   for (const r of records) files[r.name] = await blobBytes(r.blob);
   return files;
+}
+
+const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json'];
+
+/** A brought model's tokenizer files without its weights (for measuring rows); null when they are not stored. */
+export async function loadUserTokenizerFiles(db: ModelDb, model: UserModelRecord): Promise<ModelFiles | null> {
+  let files: ModelFiles = {};
+  if (model.source === 'hub' && model.hub) {
+    const { repo, revision, endpoint } = model.hub;
+    files = await cachedHubFiles(repo, { revision, endpoint, cache: new DexieBlobCache(db) }, TOKENIZER_FILES);
+  } else {
+    const records = await db.files.where('modelId').equals(model.id).filter((r) => TOKENIZER_FILES.includes(r.name)).toArray();
+    for (const r of records) files[r.name] = await blobBytes(r.blob);
+  }
+  return files['tokenizer.json'] ? files : null;
 }
 
 /** Removes the record and its bytes (an upload's files, or a download's cached files). */

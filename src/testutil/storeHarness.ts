@@ -13,12 +13,13 @@ import { entryFromRecord, recordFromEntry } from '../state/modelWiring';
 import { createStudioStore, type StudioStore } from '../state/store';
 import { openDb, type StudioDb } from '../storage/db';
 import { openModelDb, type ModelDb } from '../storage/modelDb';
-import { deleteUserModel, listUserModels, loadUserModelFiles } from '../storage/userModels';
+import { deleteUserModel, listUserModels, loadUserModelFiles, loadUserTokenizerFiles } from '../storage/userModels';
 import type { Outcome } from '../workers/errors';
 import { importFile } from '../workers/importJob';
 import { startTrainingInProcess } from '../workers/inProcess';
 import { describeConfig, downloadHubModel, estimateMemory, importUploadedModel, toModelError } from '../workers/modelJob';
 import { startPlaygroundInProcess } from '../workers/playgroundInProcess';
+import { measureRows } from '../workers/rowLengthsJob';
 import { FAKE_ENDPOINT, fakeHub, type FakeHub } from './fakeHub';
 import { readFolder } from './node';
 
@@ -70,6 +71,11 @@ export function deps(setup: Setup = {}): StudioDeps & { modelDb: ModelDb } {
     deleteUserModel: (id) => deleteUserModel(mdb, id),
     describeShipped: async () => ({ ok: true, value: describeConfig(configOf(TINY), 150_000) }),
     estimate: async (req) => outcome(Promise.resolve().then(() => estimateMemory(req))),
+    tokenizerFiles: async (entry) =>
+      entry.source === 'files' || entry.source === 'hub'
+        ? loadUserTokenizerFiles(mdb, recordFromEntry(entry))
+        : { 'tokenizer.json': TINY['tokenizer.json'], 'tokenizer_config.json': TINY['tokenizer_config.json'] },
+    measureRows: async (req) => outcome(measureRows(db, req)),
     deviceFacts: async () => setup.facts ?? { deviceMemoryGB: 8, jsHeapLimit: null, gpu: null },
     startPlayground: startPlaygroundInProcess,
     savedEndpoint: () => FAKE_ENDPOINT,

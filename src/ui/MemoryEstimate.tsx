@@ -5,6 +5,7 @@
 import { useEffect, useId } from 'react';
 import type { BackendName } from '../core/backend';
 import { chosenModel } from '../state/modelsSlice';
+import { currentRowLengths } from '../state/rowLengths';
 import { studio, useStudio } from '../state/studio';
 import { formatCount, formatSize } from '../state/units';
 
@@ -17,12 +18,19 @@ const PARTS = [
   ['activations', 'Activations'],
 ] as const;
 
+/** The length a step's batch is estimated at, and why: the longest training row when it is shorter than the maximum. */
+function seqLenText(maxLength: number, longest: number | undefined): string {
+  if (longest !== undefined && longest < maxLength) return `${longest} tokens (the longest training row; Max sequence length is ${maxLength})`;
+  if (longest !== undefined) return `${maxLength} tokens (Max sequence length)`;
+  return `${maxLength} tokens (a batch pads to its longest row: shorter rows hold less)`;
+}
+
 /** Re-estimates when anything the estimate depends on changes (debounced: sliders move fast). */
 function useEstimateInputs(): void {
   const key = useStudio((s) => {
     const hp = s.settings.hyperparams;
     const m = chosenModel(s);
-    return JSON.stringify([m?.id, !!m?.info, s.settings.task, s.settings.method, s.settings.backend, hp.batchSize, hp.maxLength, hp.dropout, hp.lora.r, hp.lora.targetModules, hp.freeze, hp.gradientCheckpointing === true]);
+    return JSON.stringify([m?.id, !!m?.info, s.settings.task, s.settings.method, s.settings.backend, hp.batchSize, hp.maxLength, hp.dropout, hp.lora.r, hp.lora.targetModules, hp.freeze, hp.gradientCheckpointing === true, currentRowLengths(s)?.lengths[0]]);
   });
   useEffect(() => {
     const timer = setTimeout(() => void studio.getState().refreshMemoryEstimate(), 120);
@@ -39,6 +47,7 @@ export function MemoryEstimate() {
   const batchSize = useStudio((s) => s.settings.hyperparams.batchSize);
   const maxLength = useStudio((s) => s.settings.hyperparams.maxLength);
   const context = useStudio((s) => chosenModel(s)?.info?.maxPositions);
+  const longest = useStudio((s) => currentRowLengths(s)?.lengths[0]);
   if (!memory) return null;
   const autoNote = auto ? ', which Auto picks here' : '';
   const { result, budget, backend, gpuWarning, error } = memory;
@@ -62,7 +71,7 @@ export function MemoryEstimate() {
           </dl>
           <MemoryBar total={result.estimate.total} budget={budget.bytes} parts={PARTS.map(([k]) => result.estimate[k])} />
           <p className="muted small memory-basis">
-            {formatCount(result.estimate.trainableParams)} of {formatCount(result.estimate.totalParams)} parameters train. Estimated for {BACKEND_NAMES[backend]}{autoNote}: gradients include the clipping&apos;s temporaries, optimizer AdamW&apos;s moments (and the update&apos;s temporaries when they are the step&apos;s peak), activations all that a step keeps until its backward pass ends, for a batch of {batchSize} rows of {Math.min(maxLength, context ?? maxLength)} tokens (a batch pads to its longest row: shorter rows hold less).{checkpointing && ' With gradient checkpointing: each block keeps its input, and one block\'s tensors live at a time.'} Budget: about {formatSize(budget.bytes)}, {budget.basis}.
+            {formatCount(result.estimate.trainableParams)} of {formatCount(result.estimate.totalParams)} parameters train. Estimated for {BACKEND_NAMES[backend]}{autoNote}: gradients include the clipping&apos;s temporaries, optimizer AdamW&apos;s moments (and the update&apos;s temporaries when they are the step&apos;s peak), activations all that a step keeps until its backward pass ends, for a batch of {batchSize} rows of {seqLenText(Math.min(maxLength, context ?? maxLength), longest)}.{checkpointing && ' With gradient checkpointing: each block keeps its input, and one block\'s tensors live at a time.'} Budget: about {formatSize(budget.bytes)}, {budget.basis}.
           </p>
           {result.fits ? (
             <p className="memory-verdict ok" role="status">

@@ -9,6 +9,7 @@ import { LoraTargets } from './LoraTargets';
 import { MemoryEstimate } from './MemoryEstimate';
 import { MoreSettings } from './MoreSettings';
 import { ModelSource } from './ModelSource';
+import { RowLengthNote } from './RowLengthNote';
 import { SampleSettingsNote } from './SampleSettingsNote';
 import { NumberInput, SelectField } from './studioControls';
 import { TrainingDataNote } from './TrainingDataNote';
@@ -147,6 +148,7 @@ export function TrainingPanel() {
         <NumberInput label="Seed" value={hp.seed} min={0} onChange={(seed) => setHyperparams({ seed })} disabled={busy} hint="Same seed, same split and same initial weights." />
         <NumberInput label="Max steps" value={hp.maxSteps} min={0} onChange={(maxSteps) => setHyperparams({ maxSteps })} disabled={busy} hint="Stop after this many steps (0: no limit)." />
       </div>
+      <RowLengthNote />
       {settings.method === 'lora' && <LoraTargets />}
       <MoreSettings layers={model?.info?.layers} />
       <MemoryEstimate />

@@ -13,6 +13,8 @@ import { workerHandle } from './workerHandle';
 import type { ModelApi } from './model.worker';
 import type { EstimateRequest, EstimateResult, HubRequest, UploadedFile } from './modelJob';
 import type { PlaygroundApi } from './playground.worker';
+import type { RowLengthsApi } from './rowLengths.worker';
+import type { RowLengths, RowLengthsRequest } from './rowLengthsJob';
 import type { Classification, EvaluateOptions, GenerationResult, GenerationSettings, PlaygroundModel } from './playgroundJob';
 
 let modelWorker: Remote<ModelApi> | null = null;
@@ -74,6 +76,31 @@ export async function estimateInWorker(req: EstimateRequest): Promise<Outcome<Es
     return await models().estimate(req);
   } catch (e) {
     return workerFailed('memory estimate', e);
+  }
+}
+
+let measuring: { end: () => void } | null = null;
+
+/** In a fresh worker, ending one still measuring an older choice (that call answers "cancelled"). */
+export async function measureRowsInWorker(req: RowLengthsRequest): Promise<Outcome<RowLengths>> {
+  measuring?.end();
+  const worker = new Worker(new URL('./rowLengths.worker.ts', import.meta.url), { type: 'module', name: 'row-lengths' });
+  let end = () => {};
+  const ended = new Promise<Outcome<RowLengths>>((resolve) => {
+    end = () => {
+      worker.terminate();
+      resolve({ ok: false, error: { code: 'cancelled', message: 'A newer measurement replaced this one.' } });
+    };
+  });
+  const mine = { end };
+  measuring = mine;
+  try {
+    return await Promise.race([wrap<RowLengthsApi>(worker).measureRows(req), ended]);
+  } catch (e) {
+    return workerFailed('row measurement', e);
+  } finally {
+    worker.terminate();
+    if (measuring === mine) measuring = null;
   }
 }
 

@@ -172,6 +172,21 @@ async function fromCache(ctx: Ctx): Promise<ModelFiles | null> {
 }
 
 /**
+ * Some files of a repo a finished download cached, read from the cache alone (no network,
+ * no weights): the tokenizer files for measuring rows, say. Missing names are left out.
+ */
+export async function cachedHubFiles(repoId: string, opts: { revision?: string; endpoint?: string; cache: BlobCache }, names: string[]): Promise<ModelFiles> {
+  const parsed = parseRepoParts(repoId);
+  const ref = { repo: parsed.repo, revision: parsed.revision ?? opts.revision ?? 'main', endpoint: (opts.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '') };
+  const files: ModelFiles = {};
+  for (const name of names) {
+    const bytes = await opts.cache.get(fileUrl(ref, name));
+    if (bytes) files[name] = bytes;
+  }
+  return files;
+}
+
+/**
  * config.json, tokenizer files, then the weights (one file or an index and its shards),
  * confirming large sizes first. Small files come before the weights so a repo that
  * cannot work (no tokenizer, unsupported config) fails before gigabytes move.

@@ -50,7 +50,7 @@ export function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
-export function fileUrl(ctx: Ctx, file: string): string {
+export function fileUrl(ctx: Pick<Ctx, 'endpoint' | 'repo' | 'revision'>, file: string): string {
   return `${ctx.endpoint}/${ctx.repo}/resolve/${encodeURIComponent(ctx.revision)}/${file.split('/').map(encodeURIComponent).join('/')}`;
 }
 

@@ -4,8 +4,8 @@ import { initBackend } from '../backend';
 import { loadTokenizerFromFiles } from '../tokenize/tokenizer';
 import { readFolder } from '../../testutil/node';
 import { FIXTURE_TOKENIZER_DIR } from '../../testutil/tinyModel';
-import { chunkIndices, encodeExamples, encodeTruncated, lengthGroupedOrder, makeBatch } from './batches';
-import { describeCut } from './encodeStats';
+import { chunkIndices, encodeExamples, encodeTruncated, lengthGroupedOrder, makeBatch, rowTokenLengths } from './batches';
+import { cutAt, describeCut } from './encodeStats';
 import { IGNORE_INDEX } from './losses';
 
 const wordpiece = loadTokenizerFromFiles(readFolder(join(__dirname, '../tokenize/fixtures/wordpiece')));
@@ -98,6 +98,23 @@ describe('encodeExamples() and makeBatch()', () => {
     const text = { rows: 0, cut: 0, longest: 0 };
     encodeExamples([{ kind: 'text', text: long }], byteBpe, { task: 'lm', maxLength: 8, eosTokenId: 264 }, text);
     expect(text).toEqual({ rows: 1, cut: 0, longest: n + 1 });
+  });
+
+  it('measures each row before cutting, longest first, and says what a maximum length would cut', () => {
+    const long = 'the other day the other day the other day';
+    const rows = [
+      { kind: 'labeled' as const, text: 'the', label: 'no' },
+      { kind: 'labeled' as const, text: long, label: 'yes' },
+    ];
+    const lengths = rowTokenLengths(rows, byteBpe, 'classify', null);
+    expect(lengths).toEqual([byteBpe.encode(long).length, byteBpe.encode('the').length]);
+    // The same figures a run reports when it cuts.
+    const stats = { rows: 0, cut: 0, longest: 0 };
+    encodeExamples(rows, byteBpe, { task: 'classify', maxLength: 4, labels: ['no', 'yes'], eosTokenId: null }, stats);
+    expect(cutAt(lengths, 4)).toEqual(stats);
+    expect(cutAt(lengths, lengths[0])).toMatchObject({ cut: 0 });
+    expect(cutAt(lengths, lengths[1] - 1)).toMatchObject({ cut: 2 });
+    expect(cutAt([], 8)).toEqual({ rows: 0, cut: 0, longest: 0 });
   });
 
   it('says how many rows were cut, or nothing when none was', () => {

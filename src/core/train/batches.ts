@@ -195,3 +195,15 @@ export function chunkIndices(order: number[], batchSize: number): number[][] {
   for (let i = 0; i < order.length; i += batchSize) out.push(order.slice(i, i + batchSize));
   return out;
 }
+
+/**
+ * Each row's length in tokens as training reads it, before any cutting (a classified text
+ * with its special tokens, a prompt with its completion and end token, a document with its
+ * end token), longest first. Rows that give no tokens are left out, as training leaves them.
+ */
+export function rowTokenLengths(examples: Example[], tok: TextTokenizer, task: Task, eosTokenId: number | null): number[] {
+  const labels = task === 'classify' ? [...new Set(examples.map((e) => (e.kind === 'labeled' ? e.label : '')))] : undefined;
+  return encodeExamples(examples, tok, { task, maxLength: Infinity, labels, eosTokenId })
+    .map((s) => s.ids.length)
+    .sort((a, b) => b - a);
+}

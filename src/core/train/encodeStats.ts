@@ -18,3 +18,16 @@ export function describeCut(d: EncodeStats & { maxLength: number }): string | nu
   const [rows, were] = d.cut === 1 ? [`1 of ${d.rows} rows`, 'was'] : [`${d.cut} of ${d.rows} rows`, 'were'];
   return `${rows} ${were} longer than ${d.maxLength} tokens and ${were} cut to fit (the longest has ${d.longest}); a longer maximum length keeps ${d.cut === 1 ? 'it' : 'them'} whole`;
 }
+
+/** What a maximum length would cut, from every row's length in tokens, longest first (see rowTokenLengths). */
+export function cutAt(lengthsLongestFirst: readonly number[], maxLength: number): EncodeStats {
+  // Binary search for the first row that fits.
+  let lo = 0;
+  let hi = lengthsLongestFirst.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (lengthsLongestFirst[mid] > maxLength) lo = mid + 1;
+    else hi = mid;
+  }
+  return { rows: lengthsLongestFirst.length, cut: lo, longest: lengthsLongestFirst[0] ?? 0 };
+}

@@ -1,0 +1,23 @@
+/** One line under the sliders: the training rows in the model's tokens, and what Max sequence length cuts. */
+import { useEffect } from 'react';
+import { currentRowLengths, describeRowLengths, rowLengthsKey } from '../state/rowLengths';
+import { chosenModel } from '../state/modelsSlice';
+import { studio, useStudio } from '../state/studio';
+
+export function RowLengthNote() {
+  const key = useStudio(rowLengthsKey);
+  useEffect(() => {
+    // Debounced: a column-mapping change or a quick series of choices measures once.
+    const timer = setTimeout(() => void studio.getState().refreshRowLengths(), 150);
+    return () => clearTimeout(timer);
+  }, [key]);
+  const rows = useStudio(currentRowLengths);
+  const maxLength = useStudio((s) => Math.min(s.settings.hyperparams.maxLength, chosenModel(s)?.info?.maxPositions ?? Infinity));
+  if (!rows) return null;
+  const { text, warn } = describeRowLengths(rows, maxLength);
+  return (
+    <p className={`row-lengths small ${warn ? 'warn' : 'muted'}`} role="status" aria-label="Row lengths">
+      {text}
+    </p>
+  );
+}

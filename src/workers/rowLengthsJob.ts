@@ -1,0 +1,53 @@
+/**
+ * The training rows measured in the chosen model's tokens before a run (the model worker):
+ * read from the database here, off the page's thread, with the same function a run uses.
+ */
+import type { Schema } from '../core/data/detect';
+import { loadTokenizerFromFiles } from '../core/tokenize/tokenizer';
+import { rowTokenLengths } from '../core/train/batches';
+import type { ModelFiles, Task } from '../core/types';
+import { getDataset } from '../storage/datasets';
+import type { StudioDb } from '../storage/db';
+import { loadTrainingRows } from '../storage/trainingRows';
+import { getVersion } from '../storage/versions';
+
+export interface RowLengthsRequest {
+  datasetId: number;
+  /** The data-studio version training would use, or null for the imported rows. */
+  versionId: number | null;
+  schema: Schema;
+  task: Task;
+  /** tokenizer.json and, when the folder has it, tokenizer_config.json. */
+  tokenizer: ModelFiles;
+  /** config.json's end token, for a tokenizer that names none. */
+  eosTokenId: number | null;
+}
+
+/** Rows measured at most: beyond this, an evenly spaced sample of this many (a few seconds of tokenising). */
+export const MAX_MEASURED_ROWS = 50_000;
+
+export interface RowLengths {
+  /** The training and validation rows' lengths in tokens before cutting, longest first (a sample, when `sampledFrom` is set). */
+  lengths: number[];
+  /** Set when only a sample was measured: how many rows there are. */
+  sampledFrom?: number;
+  /** Plain text for a language model: long documents become windows of the maximum length, not cut rows. */
+  windowed: boolean;
+}
+
+export async function measureRows(db: StudioDb, req: RowLengthsRequest, maxRows = MAX_MEASURED_ROWS): Promise<RowLengths> {
+  const dataset = await getDataset(db, req.datasetId);
+  if (!dataset) throw new Error('the dataset is no longer in this browser');
+  const version = req.versionId === null ? undefined : await getVersion(db, req.versionId);
+  if (req.versionId !== null && !version) throw new Error('the data version is no longer in this browser');
+  const { train, val } = await loadTrainingRows(db, dataset, version, req.schema);
+  const all = val ? [...train, ...val] : train;
+  const sampled = all.length > maxRows;
+  const rows = sampled ? Array.from({ length: maxRows }, (_, i) => all[Math.floor((i * all.length) / maxRows)]) : all;
+  const tok = loadTokenizerFromFiles(req.tokenizer);
+  return {
+    lengths: rowTokenLengths(rows, tok, req.task, tok.eosTokenId ?? req.eosTokenId),
+    ...(sampled && { sampledFrom: all.length }),
+    windowed: req.task === 'lm' && rows.every((e) => e.kind === 'text' || e.kind === 'labeled'),
+  };
+}
