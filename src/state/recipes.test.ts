@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RATES } from '../core/data/augment';
 import { CLEAN_STEPS, DEFAULT_CLEAN_RECIPE, type CleanReport } from '../core/data/clean';
-import type { DataRow } from '../core/data/rows';
+import { trainingExamples, type DataRow } from '../core/data/rows';
 import type { VersionRecord } from '../storage/db';
 import {
   activeAugmentRecipe,
@@ -17,7 +17,6 @@ import {
   setStepEnabled,
   stepCounts,
   toRowFilter,
-  trainingExamples,
   UI_AUGMENT_DEFAULT,
   UI_CLEAN_DEFAULT,
   versionTree,

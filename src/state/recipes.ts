@@ -1,18 +1,16 @@
 /**
  * The data studio's recipes as the panels edit them, and the pure helpers around them: every step
  * keeps its parameters when switched off (`enabled: false`), `active*` strips what is off before a
- * recipe is run or stored, `describeRecipe` says in a line what a version did, and the training
- * split of a version's rows.
+ * recipe is run or stored, and `describeRecipe` says in a line what a version did.
  */
 import type { AugmentOp, AugmentRecipe } from '../core/data/augment';
 import type { CleanRecipe, CleanReport, CleanStep } from '../core/data/clean';
 import type { RowFilter } from '../core/data/explore';
 import { DEFAULT_NOISE } from '../core/data/noise';
 import { PII_KINDS } from '../core/data/pii';
-import { rowsToExamples, type DataRow, type SplitName } from '../core/data/rows';
+import type { SplitName } from '../core/data/rows';
 import type { SplitParams } from '../core/data/splits';
 import type { DataRecipe } from '../core/data/versions';
-import type { Example } from '../core/types';
 import type { VersionRecord } from '../storage/db';
 
 interface Toggle {
@@ -197,20 +195,6 @@ export function versionTree(versions: readonly VersionRecord[]): { version: Vers
   };
   visit(null, 1);
   return out;
-}
-
-/** A version's rows as training input: train (and unsplit) rows, and the validation split when there is one. Test rows stay out. */
-export function trainingExamples(rows: DataRow[]): { train: Example[]; val?: Example[]; counts: Record<SplitName | 'unsplit', number> } {
-  const counts = { train: 0, validation: 0, test: 0, unsplit: 0 };
-  const train: DataRow[] = [];
-  const val: DataRow[] = [];
-  for (const r of rows) {
-    counts[r.split ?? 'unsplit']++;
-    if (r.split === 'validation') val.push(r);
-    else if (r.split !== 'test') train.push(r);
-  }
-  const valExamples = rowsToExamples(val);
-  return { train: rowsToExamples(train), val: valExamples.length ? valExamples : undefined, counts };
 }
 
 export const SPLIT_NAMES: readonly SplitName[] = ['train', 'validation', 'test'];

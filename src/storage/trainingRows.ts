@@ -5,8 +5,8 @@
  * (measuring rows in tokens before a run), so both see the same rows.
  */
 import { toExamples, type Schema } from '../core/data/detect';
+import { trainingExamples } from '../core/data/rows';
 import type { Example } from '../core/types';
-import { trainingExamples } from '../state/recipes';
 import { loadRows } from './datasets';
 import type { DatasetRecord, StudioDb, VersionRecord } from './db';
 import { loadVersionRows } from './versions';

@@ -210,3 +210,17 @@ export function formatRows(rows: DataRow[], format: OutputFormat): string {
   const data = records.map((r) => fields.map((f) => (typeof r[f] === 'object' && r[f] !== null ? JSON.stringify(r[f]) : (r[f] ?? ''))));
   return `${Papa.unparse({ fields, data }, { delimiter: format === 'tsv' ? '\t' : ',', newline: '\n' })}\n`;
 }
+
+/** A version's rows as training input: train (and unsplit) rows, and the validation split when there is one. Test rows stay out. */
+export function trainingExamples(rows: DataRow[]): { train: Example[]; val?: Example[]; counts: Record<SplitName | 'unsplit', number> } {
+  const counts = { train: 0, validation: 0, test: 0, unsplit: 0 };
+  const train: DataRow[] = [];
+  const val: DataRow[] = [];
+  for (const r of rows) {
+    counts[r.split ?? 'unsplit']++;
+    if (r.split === 'validation') val.push(r);
+    else if (r.split !== 'test') train.push(r);
+  }
+  const valExamples = rowsToExamples(val);
+  return { train: rowsToExamples(train), val: valExamples.length ? valExamples : undefined, counts };
+}
