@@ -149,14 +149,19 @@ describe('models in the store', () => {
     expect(currentRowLengths(store.getState())).toBeNull();
   });
 
-  it("reads a brought model's tokenizer files without its weights", async () => {
+  it("reads a brought model's tokenizer files without its weights: an upload's, and a download's from the cache", async () => {
     const d = deps();
     const store = await ready(d);
     await store.getState().importModelFiles(bertFolder());
-    const entry = store.getState().models.find((m) => m.source === 'files')!;
-    const files = await d.models!.tokenizerFiles!(entry);
-    expect(Object.keys(files!).sort()).toEqual(expect.arrayContaining(['tokenizer.json']));
-    expect(Object.keys(files!)).not.toContain('model.safetensors');
+    await store.getState().downloadFromHub('org/tiny');
+    for (const source of ['files', 'hub']) {
+      const entry = store.getState().models.find((m) => m.source === source)!;
+      const files = await d.models!.tokenizerFiles!(entry);
+      expect(Object.keys(files!), source).toContain('tokenizer.json');
+      expect(Object.keys(files!), source).not.toContain('model.safetensors');
+    }
+    const hub = store.getState().models.find((m) => m.source === 'hub')!;
+    expect((await d.models!.tokenizerFiles!(hub))!['tokenizer.json']).toEqual(TINY['tokenizer.json']);
   });
 
   it('estimates memory for the run as set up, and warns when it will not fit', async () => {
