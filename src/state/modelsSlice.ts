@@ -60,6 +60,8 @@ export interface ModelsSlice {
   device: DeviceFacts | null;
   /** The training rows in the chosen model's tokens (see rowLengths.ts); null until measured. */
   rowLengths: MeasuredRows | null;
+  /** The key (see rowLengthsKey) of the measurement under way, if any. */
+  measuringRows: string | null;
   setHubEndpoint(endpoint: string): void;
   downloadFromHub(repoId: string): Promise<void>;
   cancelHubDownload(): void;
@@ -119,6 +121,7 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, deps) => 
     memory: null,
     device: null,
     rowLengths: null,
+    measuringRows: null,
 
     setHubEndpoint(endpoint) {
       set({ hubEndpoint: endpoint });
@@ -265,7 +268,8 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, deps) => 
       const model = chosenModel(s);
       const dataset = s.datasets.find((d) => d.id === s.selectedDatasetId);
       const m = deps.models;
-      if (key === null || !model || !dataset || !m?.measureRows || !m.tokenizerFiles) return void set({ rowLengths: null });
+      if (key === null || !model || !dataset || !m?.measureRows || !m.tokenizerFiles) return void set({ rowLengths: null, measuringRows: null });
+      set({ measuringRows: key });
       try {
         const tokenizer = await m.tokenizerFiles(model);
         const eos = model.info?.config.eos_token_id;
@@ -273,9 +277,9 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, deps) => 
           ? await m.measureRows({ datasetId: dataset.id, versionId: currentVersionId(s), schema: dataset.schema, task: s.settings.task, tokenizer, eosTokenId: typeof eos === 'number' ? eos : null })
           : null;
         // Nothing to say when the rows cannot be read as this task wants (the run will say why).
-        if (token === lengthsToken) set({ rowLengths: out?.ok ? { key, ...out.value } : null });
+        if (token === lengthsToken) set({ rowLengths: out?.ok ? { key, ...out.value } : null, measuringRows: null });
       } catch {
-        if (token === lengthsToken) set({ rowLengths: null });
+        if (token === lengthsToken) set({ rowLengths: null, measuringRows: null });
       }
     },
   };

@@ -3,7 +3,7 @@ import { initBackend } from '../core/backend';
 import { FAKE_ENDPOINT, fakeHub } from '../testutil/fakeHub';
 import { bertFolder, closeStoreDbs, configOf, deps, ready, reviews, SHIPPED, TINY } from '../testutil/storeHarness';
 import { describeConfig, importUploadedModel } from '../workers/modelJob';
-import { currentRowLengths } from './rowLengths';
+import { currentRowLengths, rowLengthsKey } from './rowLengths';
 import { FULL_FINE_TUNE_MAX_PARAMS } from './trainingSlice';
 
 beforeAll(async () => {
@@ -130,7 +130,11 @@ describe('models in the store', () => {
   it('measures the training rows in the model’s tokens, and estimates a step at the longest row', async () => {
     const store = await ready(deps());
     await store.getState().importFiles([reviews()]);
-    await store.getState().refreshRowLengths();
+    const measured = store.getState().refreshRowLengths();
+    // Under way, and said so, until the answer comes.
+    expect(store.getState().measuringRows).toBe(rowLengthsKey(store.getState()));
+    await measured;
+    expect(store.getState().measuringRows).toBeNull();
     const rows = currentRowLengths(store.getState())!;
     expect(rows.lengths).toHaveLength(24);
     expect(rows.windowed).toBe(false);

@@ -13,7 +13,14 @@ export function RowLengthNote() {
   }, [key]);
   const rows = useStudio(currentRowLengths);
   const maxLength = useStudio((s) => Math.min(s.settings.hyperparams.maxLength, chosenModel(s)?.info?.maxPositions ?? Infinity));
-  if (!rows) return null;
+  const measuring = useStudio((s) => s.measuringRows !== null && s.measuringRows === key);
+  if (!rows) {
+    return measuring ? (
+      <p className="row-lengths small muted" role="status" aria-label="Row lengths">
+        Measuring the training rows in the model&apos;s tokens…
+      </p>
+    ) : null;
+  }
   const { text, warn } = describeRowLengths(rows, maxLength);
   return (
     <p className={`row-lengths small ${warn ? 'warn' : 'muted'}`} role="status" aria-label="Row lengths">
