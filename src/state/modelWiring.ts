@@ -6,7 +6,7 @@ import type { Outcome } from '../workers/errors';
 import { describeConfigInWorker, downloadInWorker, estimateInWorker, importFolderInWorker, measureRowsInWorker, startPlaygroundWorker } from '../workers/modelClients';
 import { readDeviceFacts } from './deviceMemory';
 import type { ModelDeps } from './modelDeps';
-import { fetchModelFiles, type ModelEntry } from './models';
+import { fetchModelFiles, fetchShippedTokenizer, type ModelEntry } from './models';
 
 const ENDPOINT_KEY = 'finetune-studio.hub-endpoint';
 
@@ -34,16 +34,10 @@ export async function fetchAnyModelFiles(entry: ModelEntry): Promise<ModelFiles>
   return fetchModelFiles(entry);
 }
 
-/** tokenizer.json (and tokenizer_config.json) alone: a shipped model's over HTTP, a brought one's from storage. */
+/** The tokenizer files alone: a shipped model's over HTTP, a brought one's from storage. */
 async function tokenizerFiles(entry: ModelEntry): Promise<ModelFiles | null> {
   if (entry.source === 'files' || entry.source === 'hub') return loadUserTokenizerFiles(modelDb(), recordFromEntry(entry));
-  const folder = entry.path.replace(/\/?$/, '/');
-  const files: ModelFiles = {};
-  for (const name of ['tokenizer.json', 'tokenizer_config.json']) {
-    const res = await fetch(appUrl(folder + name));
-    if (res.ok && !(res.headers.get('content-type') ?? '').includes('text/html')) files[name] = new Uint8Array(await res.arrayBuffer());
-  }
-  return files['tokenizer.json'] ? files : null;
+  return fetchShippedTokenizer(entry);
 }
 
 /** A positive number from the page's query string (?largeBytes=1000 makes the size question easy to reach in tests). */

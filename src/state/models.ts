@@ -2,6 +2,7 @@
  * Base models shipped with the app: listed in public/models/index.json, each a folder
  * in Hugging Face layout. Adding a model is adding an entry.
  */
+import { TOKENIZER_FILE, TOKENIZER_FILES } from '../core/tokenize/files';
 import type { ModelFiles } from '../core/types';
 import type { HubRef, ModelInfo, ModelSource } from '../storage/modelDb';
 
@@ -40,21 +41,31 @@ export async function fetchModelManifest(): Promise<ModelEntry[]> {
   return list.filter(isEntry).map((e) => ({ ...e, description: e.description ?? '', files: Array.isArray(e.files) ? e.files.filter((f) => typeof f === 'string') : undefined }));
 }
 
-/** Fetches a model folder: the required files must exist, optional ones are skipped when absent. */
-export async function fetchModelFiles(entry: ModelEntry): Promise<ModelFiles> {
+/** Fetches files of a shipped model folder: the required ones must exist, optional ones are skipped when absent. */
+async function fetchFolder(entry: ModelEntry, required: string[], optional: string[]): Promise<ModelFiles> {
   const folder = entry.path.replace(/\/?$/, '/');
   const files: ModelFiles = {};
-  const get = async (name: string, required: boolean) => {
+  const get = async (name: string, isRequired: boolean) => {
     const res = await fetch(appUrl(folder + name));
     // A dev server answers unknown paths with index.html; that is not a model file either.
     const missing = !res.ok || (res.headers.get('content-type') ?? '').includes('text/html');
     if (missing) {
-      if (required) throw new Error(`The base model "${entry.name}" is missing ${name} (${res.ok ? 'not found' : `HTTP ${res.status}`} at ${folder}${name}).`);
+      if (isRequired) throw new Error(`The base model "${entry.name}" is missing ${name} (${res.ok ? 'not found' : `HTTP ${res.status}`} at ${folder}${name}).`);
       return;
     }
     files[name] = new Uint8Array(await res.arrayBuffer());
   };
-  const extra = (entry.files ?? []).filter((n) => !REQUIRED.includes(n) && !OPTIONAL.includes(n));
-  await Promise.all([...REQUIRED.map((n) => get(n, true)), ...[...OPTIONAL, ...extra].map((n) => get(n, false))]);
+  await Promise.all([...required.map((n) => get(n, true)), ...optional.map((n) => get(n, false))]);
   return files;
+}
+
+/** Fetches a shipped model folder. */
+export async function fetchModelFiles(entry: ModelEntry): Promise<ModelFiles> {
+  const extra = (entry.files ?? []).filter((n) => !REQUIRED.includes(n) && !OPTIONAL.includes(n));
+  return fetchFolder(entry, REQUIRED, [...OPTIONAL, ...extra]);
+}
+
+/** A shipped model's tokenizer files alone, without its weights. */
+export async function fetchShippedTokenizer(entry: ModelEntry): Promise<ModelFiles> {
+  return fetchFolder(entry, [TOKENIZER_FILE], TOKENIZER_FILES.filter((n) => n !== TOKENIZER_FILE));
 }

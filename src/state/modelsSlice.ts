@@ -5,6 +5,7 @@
  */
 import type { BackendName } from '../core/backend';
 import type { HubProgress } from '../core/io/hub';
+import type { ModelFiles } from '../core/types';
 import type { ModelInfo } from '../storage/modelDb';
 import type { TravellingError } from '../workers/errors';
 import type { EstimateResult, UploadedFile } from '../workers/modelJob';
@@ -105,6 +106,7 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, deps) => 
   let answer: ((ok: boolean) => void) | null = null;
   let estimateToken = 0;
   let lengthsToken = 0;
+  let tokenizerOf: { model: string; files: ModelFiles | null } | null = null;
   const describing = new Set<string>();
 
   /** Adds or replaces a brought model after the shipped ones, and chooses it. */
@@ -271,7 +273,10 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, deps) => 
       if (key === null || !model || !dataset || !m?.measureRows || !m.tokenizerFiles) return void set({ rowLengths: null, measuringRows: null });
       set({ measuringRows: key });
       try {
-        const tokenizer = await m.tokenizerFiles(model);
+        // Read once per model: a change of dataset, mapping or task measures again with the same files.
+        const which = `${model.id}@${model.hub?.revision ?? ''}`;
+        if (tokenizerOf?.model !== which) tokenizerOf = { model: which, files: await m.tokenizerFiles(model) };
+        const tokenizer = tokenizerOf.files;
         const eos = model.info?.config.eos_token_id;
         const out = tokenizer
           ? await m.measureRows({ datasetId: dataset.id, versionId: currentVersionId(s), schema: dataset.schema, task: s.settings.task, tokenizer, eosTokenId: typeof eos === 'number' ? eos : null })

@@ -1,5 +1,5 @@
 /** The training rows in the chosen model's tokens, measured before a run: which measurement is current, and what it says. */
-import { cutAt } from '../core/train/encodeStats';
+import { cutAt, describeCut } from '../core/train/encodeStats';
 import type { RowLengths } from '../workers/rowLengthsJob';
 import type { StudioState } from './store';
 import { currentVersionId } from './studioDataSlice';
@@ -47,7 +47,7 @@ export function describeRowLengths(rows: RowLengths, maxLength: number): { text:
     const fate = longest > maxLength ? `longer ones are read in windows of ${maxLength}` : `each fits in ${maxLength}`;
     return { text: `The longest of the ${fmt(n)} documents has ${fmt(longest)} tokens: ${fate}.`, warn: false };
   }
-  if (cut === 0) return { text: `The longest of the ${fmt(n)} rows has ${fmt(longest)} tokens: none is cut at ${maxLength}.`, warn: false };
-  const [some, are] = cut === 1 ? [`1 of ${fmt(n)} rows`, 'is'] : [`${fmt(cut)} of ${fmt(n)} rows`, 'are'];
-  return { text: `${some} ${are} longer than ${maxLength} tokens and will be cut to fit (the longest has ${fmt(longest)}).`, warn: true };
+  const cutText = describeCut({ rows: n, cut, longest, maxLength }, 'before');
+  if (!cutText) return { text: `The longest of the ${fmt(n)} rows has ${fmt(longest)} tokens: none is cut at ${maxLength}.`, warn: false };
+  return { text: `${cutText}.`, warn: true };
 }

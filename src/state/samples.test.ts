@@ -42,7 +42,7 @@ describe('sampleManifest', () => {
 describe('a sample’s settings', () => {
   it('apply over the settings, remember what they replaced, and hold until a value is moved', () => {
     const hp = { ...DEFAULT_HYPERPARAMS, epochs: 4 };
-    const { hyperparams, inForce } = applySample(hp, 7, { ...facts, settings: facts.settings! });
+    const { hyperparams, inForce } = applySample(hp, 7, facts.name, facts.settings!);
     expect(hyperparams).toEqual({ ...hp, epochs: 10, learningRate: 1e-3 });
     expect(inForce).toMatchObject({ datasetId: 7, sample: 'Facts', previous: { epochs: 4, learningRate: DEFAULT_HYPERPARAMS.learningRate } });
     expect(stillInForce(inForce, hyperparams)).toBe(true);
@@ -51,7 +51,7 @@ describe('a sample’s settings', () => {
 
   it('are taken back only where the person has not changed them since', () => {
     const hp = DEFAULT_HYPERPARAMS;
-    const { hyperparams, inForce } = applySample(hp, 7, { ...facts, settings: facts.settings! });
+    const { hyperparams, inForce } = applySample(hp, 7, facts.name, facts.settings!);
     expect(withoutSample(hyperparams, inForce)).toEqual(hp);
     const moved = { ...hyperparams, epochs: 12, batchSize: 4 };
     expect(withoutSample(moved, inForce)).toEqual({ ...hp, epochs: 12, batchSize: 4 });

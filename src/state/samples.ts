@@ -76,10 +76,10 @@ export function stillInForce(s: SampleSettingsInForce, hp: Hyperparams): boolean
 }
 
 /** A sample's settings over `hp`, with what they replace, to take back later. */
-export function applySample(hp: Hyperparams, datasetId: number, entry: SampleEntry & { settings: SampleSettings }): { hyperparams: Hyperparams; inForce: SampleSettingsInForce } {
-  const applied = entry.settings.hyperparams;
+export function applySample(hp: Hyperparams, datasetId: number, sample: string, settings: SampleSettings): { hyperparams: Hyperparams; inForce: SampleSettingsInForce } {
+  const applied = settings.hyperparams;
   const previous = Object.fromEntries(keysOf(applied).map((k) => [k, hp[k]])) as Partial<Hyperparams>;
-  return { hyperparams: { ...hp, ...applied }, inForce: { datasetId, sample: entry.name, applied, previous, reason: entry.settings.reason } };
+  return { hyperparams: { ...hp, ...applied }, inForce: { datasetId, sample, applied, previous, reason: settings.reason } };
 }
 
 /** The settings with a sample's values taken back, each only where the person has not changed it since. */

@@ -294,11 +294,11 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, deps)
     followDatasetSettings(datasetId) {
       const { datasets, samples, sampleSettings } = get();
       const sampleId = datasets.find((d) => d.id === datasetId)?.sampleId;
-      const entry = samples.find((e) => e.id === sampleId && e.settings);
-      if (sampleSettings && sampleSettings.datasetId === datasetId && entry) return;
+      const entry = samples.find((e) => e.id === sampleId);
+      if (sampleSettings && sampleSettings.datasetId === datasetId && entry?.settings) return;
       get().revertSampleSettings();
       if (datasetId === null || !entry?.settings) return;
-      const { hyperparams, inForce } = applySample(get().settings.hyperparams, datasetId, { ...entry, settings: entry.settings });
+      const { hyperparams, inForce } = applySample(get().settings.hyperparams, datasetId, entry.name, entry.settings);
       patchSettings({ hyperparams });
       set({ sampleSettings: inForce });
     },

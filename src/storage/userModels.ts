@@ -4,6 +4,7 @@
  * cache, so a model is held once).
  */
 import { cachedHubFiles, downloadModel, HubError } from '../core/io/hub';
+import { TOKENIZER_FILE, TOKENIZER_FILES } from '../core/tokenize/files';
 import type { ModelFiles } from '../core/types';
 import { DexieBlobCache } from './modelCache';
 import { blobBytes, type HubRef, type ModelDb, type UserModelRecord } from './modelDb';
@@ -52,8 +53,6 @@ export async function loadUserModelFiles(db: ModelDb, model: UserModelRecord): P
   return files;
 }
 
-const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json'];
-
 /** A brought model's tokenizer files without its weights (for measuring rows); null when they are not stored. */
 export async function loadUserTokenizerFiles(db: ModelDb, model: UserModelRecord): Promise<ModelFiles | null> {
   let files: ModelFiles = {};
@@ -64,7 +63,7 @@ export async function loadUserTokenizerFiles(db: ModelDb, model: UserModelRecord
     const records = await db.files.where('modelId').equals(model.id).filter((r) => TOKENIZER_FILES.includes(r.name)).toArray();
     for (const r of records) files[r.name] = await blobBytes(r.blob);
   }
-  return files['tokenizer.json'] ? files : null;
+  return files[TOKENIZER_FILE] ? files : null;
 }
 
 /** Removes the record and its bytes (an upload's files, or a download's cached files). */

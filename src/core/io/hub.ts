@@ -171,13 +171,18 @@ async function fromCache(ctx: Ctx): Promise<ModelFiles | null> {
   return files;
 }
 
+/** Repo, revision and endpoint as a download names them (and keys its cache with). */
+function hubRef(repoId: string, opts: { revision?: string; endpoint?: string }): { repo: string; revision: string; endpoint: string } {
+  const parsed = parseRepoParts(repoId);
+  return { repo: parsed.repo, revision: parsed.revision ?? opts.revision ?? 'main', endpoint: (opts.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '') };
+}
+
 /**
  * Some files of a repo a finished download cached, read from the cache alone (no network,
  * no weights): the tokenizer files for measuring rows, say. Missing names are left out.
  */
 export async function cachedHubFiles(repoId: string, opts: { revision?: string; endpoint?: string; cache: BlobCache }, names: string[]): Promise<ModelFiles> {
-  const parsed = parseRepoParts(repoId);
-  const ref = { repo: parsed.repo, revision: parsed.revision ?? opts.revision ?? 'main', endpoint: (opts.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '') };
+  const ref = hubRef(repoId, opts);
   const files: ModelFiles = {};
   for (const name of names) {
     const bytes = await opts.cache.get(fileUrl(ref, name));
@@ -192,11 +197,8 @@ export async function cachedHubFiles(repoId: string, opts: { revision?: string; 
  * cannot work (no tokenizer, unsupported config) fails before gigabytes move.
  */
 export async function downloadModel(repoId: string, opts: HubOptions = {}): Promise<ModelFiles> {
-  const parsed = parseRepoParts(repoId);
   const ctx: Ctx = {
-    repo: parsed.repo,
-    revision: parsed.revision ?? opts.revision ?? 'main',
-    endpoint: (opts.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, ''),
+    ...hubRef(repoId, opts),
     fetch: opts.fetch ?? globalThis.fetch.bind(globalThis),
     cache: opts.cache ?? new MemoryCache(),
     signal: opts.signal,

@@ -29,8 +29,7 @@ export interface TextTokenizer {
   hasChatTemplate: boolean;
 }
 
-const TOKENIZER_FILE = 'tokenizer.json';
-const CONFIG_FILE = 'tokenizer_config.json';
+import { TOKENIZER_CONFIG_FILE as CONFIG_FILE, TOKENIZER_FILE } from './files';
 
 type Json = Record<string, unknown>;
 

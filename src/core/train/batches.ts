@@ -73,16 +73,21 @@ export function fitPromptCompletion(p: number[], c: number[], max: number): [num
  * `max` (transformers' truncation): BERT keeps its closing [SEP].
  */
 export function encodeTruncated(tok: TextTokenizer, text: string, max: number): number[] {
+  return encodeCut(tok, text, max).ids;
+}
+
+/** encodeTruncated, with the length before cutting. */
+function encodeCut(tok: TextTokenizer, text: string, max: number): { ids: number[]; fullLength: number } {
   const full = tok.encode(text);
-  if (full.length <= max) return full;
+  if (full.length <= max) return { ids: full, fullLength: full.length };
   const inner = tok.encode(text, { addSpecialTokens: false });
   const extra = full.length - inner.length;
   // Specials are a prefix and/or suffix around the text's ids.
   let pre = 0;
   while (pre < extra && full[pre] !== inner[0]) pre++;
   const post = extra - pre;
-  if (max <= extra) return full.slice(0, max);
-  return [...full.slice(0, pre), ...inner.slice(0, max - extra), ...full.slice(full.length - post)];
+  if (max <= extra) return { ids: full.slice(0, max), fullLength: full.length };
+  return { ids: [...full.slice(0, pre), ...inner.slice(0, max - extra), ...full.slice(full.length - post)], fullLength: full.length };
 }
 
 export function encodeExamples(examples: Example[], tok: TextTokenizer, opts: EncodeOptions, stats?: EncodeStats): Sequence[] {
@@ -101,11 +106,8 @@ export function encodeExamples(examples: Example[], tok: TextTokenizer, opts: En
       if (ex.kind !== 'labeled') throw new Error(`classification needs text + label rows, got a "${ex.kind}" row`);
       const classId = labelIndex.get(ex.label);
       if (classId === undefined) throw new Error(`label "${ex.label}" is not one of the model's labels (${[...labelIndex.keys()].join(', ')})`);
-      const ids = encodeTruncated(tok, ex.text, max);
-      if (stats) {
-        const full = ids.length < max ? ids.length : tok.encode(ex.text).length;
-        count(full, full > max);
-      }
+      const { ids, fullLength } = encodeCut(tok, ex.text, max);
+      count(fullLength, fullLength > max);
       if (ids.length === 0) continue;
       out.push({ ids, classId });
       continue;

@@ -12,11 +12,19 @@ export interface EncodeStats {
   longest: number;
 }
 
-/** "12 of 800 rows were longer than 128 tokens and were cut to fit (the longest has 412); ...", or null when none was. */
-export function describeCut(d: EncodeStats & { maxLength: number }): string | null {
+const fmt = (x: number) => x.toLocaleString('en-US');
+
+/**
+ * "12 of 800 rows were longer than 128 tokens and were cut to fit (the longest has 412); a
+ * longer maximum length keeps them whole" after a run, "... are longer ... and will be cut to
+ * fit (...)" before one; null when none is.
+ */
+export function describeCut(d: EncodeStats & { maxLength: number }, when: 'before' | 'after' = 'after'): string | null {
   if (d.cut === 0) return null;
-  const [rows, were] = d.cut === 1 ? [`1 of ${d.rows} rows`, 'was'] : [`${d.cut} of ${d.rows} rows`, 'were'];
-  return `${rows} ${were} longer than ${d.maxLength} tokens and ${were} cut to fit (the longest has ${d.longest}); a longer maximum length keeps ${d.cut === 1 ? 'it' : 'them'} whole`;
+  const one = d.cut === 1;
+  const [be, cut] = when === 'after' ? (one ? ['was', 'was cut'] : ['were', 'were cut']) : [one ? 'is' : 'are', 'will be cut'];
+  const text = `${fmt(d.cut)} of ${fmt(d.rows)} rows ${be} longer than ${d.maxLength} tokens and ${cut} to fit (the longest has ${fmt(d.longest)})`;
+  return when === 'after' ? `${text}; a longer maximum length keeps ${one ? 'it' : 'them'} whole` : text;
 }
 
 /** What a maximum length would cut, from every row's length in tokens, longest first (see rowTokenLengths). */
