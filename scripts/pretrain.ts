@@ -26,7 +26,8 @@ import { parseSafetensors, serializeSafetensors } from '../src/core/io/safetenso
 import { batchLoss, type ModelRun } from '../src/core/model/runner';
 import { loadTokenizerFromFiles, type TextTokenizer } from '../src/core/tokenize/tokenizer';
 import { AdamW } from '../src/core/train/adamw';
-import { disposeBatch, makeBatch, type Sequence } from '../src/core/train/batches';
+import { disposeBatch, makeBatch } from '../src/core/train/batches';
+import type { Sequence } from '../src/core/train/encode';
 import { learningRateAt } from '../src/core/train/schedule';
 import type { ModelFiles } from '../src/core/types';
 import { readFolder, writeFolder } from '../src/testutil/node';

@@ -2,7 +2,7 @@
  * Language-model helpers shared by the pretraining and baseline scripts: the corpus as
  * one token stream, fixed evaluation windows, and the unigram reference perplexity.
  */
-import type { Sequence } from '../../src/core/train/batches';
+import type { Sequence } from '../../src/core/train/encode';
 import type { TextTokenizer } from '../../src/core/tokenize/tokenizer';
 
 /** Documents -> one stream of ids, each document followed by end-of-text (as GPT-2 was trained). */

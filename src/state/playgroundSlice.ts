@@ -6,7 +6,7 @@ import type { BackendChoice, BackendName } from '../core/backend';
 import type { Schema } from '../core/data/detect';
 import { rowsToExamples } from '../core/data/rows';
 import type { Example, ModelFiles } from '../core/types';
-import { trainValRows } from '../core/train/setup';
+import { trainValRows } from '../core/data/split';
 import type { RunRecord } from '../storage/db';
 import { loadRunFiles, updateRun } from '../storage/runs';
 import { listVersions } from '../storage/versions';

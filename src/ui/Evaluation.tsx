@@ -4,7 +4,8 @@
  * input is edited (typos, casing, punctuation, dropped words, synonyms).
  */
 import { useId, type CSSProperties } from 'react';
-import { PERTURBATIONS, type HeldOutReport } from '../core/eval/heldout';
+import type { HeldOutReport } from '../core/eval/heldout';
+import { PERTURBATIONS } from '../core/eval/perturbations';
 import type { ClassificationReport } from '../core/eval/metrics';
 import { studio, useStudio } from '../state/studio';
 import { ProgressBar } from './ProgressBar';

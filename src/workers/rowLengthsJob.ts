@@ -4,7 +4,7 @@
  */
 import type { Schema } from '../core/data/detect';
 import { loadTokenizerFromFiles } from '../core/tokenize/tokenizer';
-import { rowTokenLengths } from '../core/train/batches';
+import { rowTokenLengths } from '../core/train/encode';
 import type { ModelFiles, Task } from '../core/types';
 import { getDataset } from '../storage/datasets';
 import type { StudioDb } from '../storage/db';

@@ -1,5 +1,6 @@
 /** Seeded train/validation split, optionally stratified by class. */
 import { mulberry32, shuffleInPlace } from './random';
+import type { Example, TrainRequest } from '../types';
 
 /** Number of validation items for `n` items: round(n * f), but at least 1 and at most n - 1 when f > 0 and n >= 2. */
 export function valCount(n: number, valFraction: number): number {
@@ -103,4 +104,11 @@ export function kFolds<T>(items: T[], k: number, seed: number, stratifyBy: (t: T
     }
   }
   return Array.from({ length: k }, (_, f) => partition(items, (i) => foldOf[i] === f));
+}
+
+/** The rows a run trains and validates on: its own validation rows, or `valSplit` of its rows held out (stratified by label for a classifier). */
+export function trainValRows(req: Pick<TrainRequest, 'task' | 'train' | 'val' | 'hyperparams'>): { train: Example[]; val: Example[] } {
+  const hp = req.hyperparams;
+  const stratify = req.task === 'classify' ? (e: Example) => (e.kind === 'labeled' ? e.label : '') : undefined;
+  return req.val ? { train: req.train, val: req.val } : splitTrainVal(req.train, hp.valSplit, hp.seed, stratify);
 }

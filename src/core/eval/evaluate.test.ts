@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
-import { encodeExamples } from '../train/batches';
+import { encodeExamples } from '../train/encode';
 import { train } from '../train/trainer';
 import type { Example, ModelFiles } from '../types';
 import { hyperparams, sentimentExamples, textExamples, tinyGpt2Files } from '../../testutil/tinyModel';

@@ -1,7 +1,8 @@
 /** Held-out metrics for a model run: loss and perplexity for LM; accuracy, macro F1, confusion for classification. */
 import { tf } from '../backend';
 import { batchLoss, taskLogits, type ModelRun } from '../model/runner';
-import { chunkIndices, disposeBatch, makeBatch, type Sequence } from '../train/batches';
+import { chunkIndices, disposeBatch, makeBatch } from '../train/batches';
+import type { Sequence } from '../train/encode';
 import { classificationLoss } from '../train/losses';
 import type { ValMetrics } from '../types';
 import { classificationReport, type ClassificationReport } from './metrics';

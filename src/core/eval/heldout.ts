@@ -7,22 +7,13 @@
 import { mulberry32, shuffleInPlace } from '../data/random';
 import { wordnetSynonyms } from '../data/augment';
 import { caseVariant, keyboardTypos, punctuationVariant, randomDelete, synonymReplace, type Rng } from '../data/textops';
-import { encodeExamples, fitPromptCompletion, promptOf, type Sequence } from '../train/batches';
+import { encodeExamples, fitPromptCompletion, promptOf, type Sequence } from '../train/encode';
 import type { Example } from '../types';
 import { evaluateSequences } from './evaluate';
 import { completeIds, type LoadedForInference } from './inference';
 import { DEFAULT_BOW, predictBowLabel, trainBow } from './bow';
 import { classificationReport, type ClassificationReport } from './metrics';
-
-export type Perturbation = 'typos' | 'casing' | 'punctuation' | 'deletion' | 'synonyms';
-
-export const PERTURBATIONS: readonly { id: Perturbation; label: string; description: string }[] = [
-  { id: 'typos', label: 'Typos', description: 'a keyboard typo in 1 of every 20 words' },
-  { id: 'casing', label: 'Casing', description: 'all lower case, all upper case or sentence case' },
-  { id: 'punctuation', label: 'Punctuation', description: 'punctuation removed or the sentence end changed' },
-  { id: 'deletion', label: 'Dropped words', description: '1 of every 10 words deleted' },
-  { id: 'synonyms', label: 'Synonyms', description: '1 of every 10 words replaced by a WordNet synonym' },
-];
+import { PERTURBATIONS, type Perturbation } from './perturbations';
 
 /** One pass over the rows: the task's metrics. */
 export interface PassMetrics {

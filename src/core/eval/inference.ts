@@ -4,7 +4,7 @@ import { disposeModel, loadModel } from '../io/hf';
 import type { ModelRun } from '../model/runner';
 import { taskLogits } from '../model/runner';
 import { loadTokenizerFromFiles, type TextTokenizer } from '../tokenize/tokenizer';
-import { encodeExamples } from '../train/batches';
+import { encodeExamples } from '../train/encode';
 import type { Example, ModelFiles } from '../types';
 import { evaluateSequences, type EvalResult } from './evaluate';
 import { generate, type GenerateOptions } from './generate';

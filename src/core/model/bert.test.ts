@@ -5,7 +5,7 @@ import { disposeModel, initModel, loadModel, saveModel, setClassifierHead, type 
 import { loadAdapter } from '../io/peft';
 import { parseSafetensors, serializeSafetensors, type TensorToWrite } from '../io/safetensors';
 import { loadTokenizerFromFiles } from '../tokenize/tokenizer';
-import { encodeExamples } from '../train/batches';
+import { encodeExamples } from '../train/encode';
 import { classificationLoss } from '../train/losses';
 import { selectTrainable } from '../train/setup';
 import { train } from '../train/trainer';

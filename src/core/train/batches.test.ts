@@ -4,9 +4,9 @@ import { initBackend } from '../backend';
 import { loadTokenizerFromFiles } from '../tokenize/tokenizer';
 import { readFolder } from '../../testutil/node';
 import { FIXTURE_TOKENIZER_DIR } from '../../testutil/tinyModel';
-import { chunkIndices, encodeExamples, encodeTruncated, lengthGroupedOrder, makeBatch, rowTokenLengths } from './batches';
+import { chunkIndices, lengthGroupedOrder, makeBatch } from './batches';
+import { encodeExamples, encodeTruncated, IGNORE_INDEX, rowTokenLengths } from './encode';
 import { cutAt, describeCut } from './encodeStats';
-import { IGNORE_INDEX } from './losses';
 
 const wordpiece = loadTokenizerFromFiles(readFolder(join(__dirname, '../tokenize/fixtures/wordpiece')));
 const byteBpe = loadTokenizerFromFiles(readFolder(FIXTURE_TOKENIZER_DIR));

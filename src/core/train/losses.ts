@@ -1,8 +1,8 @@
 import { tf } from '../backend';
+import { IGNORE_INDEX } from './encode';
 import { fusedCrossEntropyAvailable, rowCrossEntropy } from '../kernels/ops';
 
 /** Label value of positions that carry no loss (prompt tokens, padding), as in PyTorch. */
-export const IGNORE_INDEX = -100;
 
 /**
  * Causal-LM cross-entropy as transformers computes it: logits at position t predict

@@ -4,13 +4,13 @@
  * split and encoded.
  */
 import { tf } from '../backend';
-import { splitTrainVal } from '../data/split';
+import { trainValRows } from '../data/split';
 import { loadModel, setClassifierHead, type LoadedModel } from '../io/hf';
 import { createLora, withDefaultTargets, type LoraState } from '../model/lora';
 import type { ModelRun } from '../model/runner';
 import { loadTokenizerFromFiles, type TextTokenizer } from '../tokenize/tokenizer';
 import type { Example, Hyperparams, Method, TrainRequest } from '../types';
-import { encodeExamples, type Sequence } from './batches';
+import { encodeExamples, type Sequence } from './encode';
 import type { EncodeStats } from './encodeStats';
 
 export interface PreparedRun {
@@ -63,13 +63,6 @@ export function selectTrainable(model: LoadedModel, method: Method, hp: Hyperpar
   }
   addHead();
   return out;
-}
-
-/** The rows a run trains and validates on: its own validation rows, or `valSplit` of its rows held out (stratified by label for a classifier). */
-export function trainValRows(req: Pick<TrainRequest, 'task' | 'train' | 'val' | 'hyperparams'>): { train: Example[]; val: Example[] } {
-  const hp = req.hyperparams;
-  const stratify = req.task === 'classify' ? (e: Example) => (e.kind === 'labeled' ? e.label : '') : undefined;
-  return req.val ? { train: req.train, val: req.val } : splitTrainVal(req.train, hp.valSplit, hp.seed, stratify);
 }
 
 export function prepareRun(req: TrainRequest): PreparedRun {

@@ -7,7 +7,7 @@ import { parseSafetensors } from '../io/safetensors';
 import { loadTokenizerFromFiles } from '../tokenize/tokenizer';
 import type { Method, ModelFiles, ProgressEvent, Task } from '../types';
 import { hyperparams, promptExamples, sentimentExamples, textExamples, tinyGpt2Files } from '../../testutil/tinyModel';
-import { encodeExamples } from './batches';
+import { encodeExamples } from './encode';
 import { TrainControl } from './control';
 import { train } from './trainer';
 
