@@ -2,8 +2,8 @@
  * What each bundle loads. Only the workers that run models need TensorFlow.js (train, model,
  * playground), and only workers tokenise; the page and the workers that read, clean or
  * measure data must not pull either in through a stray import. TensorFlow.js is 4 MB to
- * fetch, parse and keep cached per bundle; with it and the tokenizer libraries the page was
- * 2.4 MB, without them 1.1 MB. The bundler's tree-shaking dropped some of that, not all.
+ * fetch, parse and keep cached per bundle. Tree-shaking does not save a stray import: it
+ * left TensorFlow.js's WebGPU and wasm backends in the page (2.4 MB; 1.1 MB without them).
  * Follows the static and dynamic imports of the source, as the bundler does; imports of
  * types only are erased by the compiler and are not followed.
  */
