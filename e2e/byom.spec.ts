@@ -88,7 +88,7 @@ test('loads loose model files, and explains a pick that is not a model', async (
   await expect(page.getByLabel('Task').locator('option')).toHaveText(['Classification']);
   // A tiny model: full fine-tuning is suggested, with the reason; LoRA is one pick away.
   await expect(page.getByLabel('Method')).toHaveValue('full');
-  await expect(page.getByText(/M parameters: full fine-tuning fits and learns most\./)).toBeVisible();
+  await expect(page.getByText(/^[\d.]+K parameters: full fine-tuning fits and learns most\.$/)).toBeVisible();
   await page.getByLabel('Method').selectOption('lora');
   const targets = page.getByRole('group', { name: 'LoRA target modules' }).getByRole('checkbox');
   await expect(targets).toHaveCount(6);

@@ -9,10 +9,16 @@ test('the instruction sample sets its own epochs and learning rate, and the way 
   await page.goto('/');
   const epochs = page.getByRole('slider', { name: 'Epochs', exact: true });
   await expect(epochs).toHaveValue('3');
+  // With no data yet, Start training is off and says why.
+  const start = page.getByRole('button', { name: 'Start training' });
+  await expect(start).toBeDisabled();
+  await expect(start).toHaveAccessibleDescription('Upload a dataset or add a sample to train on.');
   await page.getByLabel('Or try a sample').selectOption('instructions');
   await expect(page.getByText('Adding it sets 10 epochs, learning rate 1e-3 for training.')).toBeVisible();
   await page.getByRole('button', { name: 'Add sample' }).click();
   await expect(page.getByLabel('Data format')).toHaveValue('prompt', { timeout: 60_000 });
+  await expect(start).toBeEnabled();
+  await expect(page.getByText('Upload a dataset or add a sample to train on.')).toHaveCount(0);
 
   const note = page.getByRole('note', { name: 'Settings for the sample' });
   await expect(note).toContainText('Set for the sample US state facts (instructions): 10 epochs, learning rate 1e-3.');

@@ -9,15 +9,8 @@ import { studio, useStudio } from '../state/studio';
 import type { RunRecord } from '../storage/db';
 import { familyLabel } from '../state/units';
 import { Evaluation } from './Evaluation';
+import { BACKEND_OPTIONS, Range } from './studioControls';
 import './playground.css';
-
-const BACKENDS: [BackendChoice, string][] = [
-  ['auto', 'Auto (best available)'],
-  ['webgpu', 'WebGPU'],
-  ['webgl', 'WebGL'],
-  ['wasm', 'WebAssembly (CPU)'],
-  ['cpu', 'Plain JS (CPU)'],
-];
 
 const END_TEXT = { eos: 'end of text', 'stop-sequence': 'stop sequence', 'max-tokens': 'max new tokens reached', stopped: 'stopped' } as const;
 
@@ -39,23 +32,6 @@ const RANGES: RangeSpec[] = [
   { key: 'maxNewTokens', label: 'Max new tokens', min: 1, max: 1024, step: 1, format: (v) => String(v), hint: 'Generation stops after this many tokens.' },
   { key: 'minNewTokens', label: 'Min new tokens', min: 0, max: 64, step: 1, format: (v) => (v === 0 ? 'off' : String(v)), hint: 'End of text cannot come before this many tokens.' },
 ];
-
-function Range({ spec, value, onChange, disabled }: { spec: RangeSpec; value: number; onChange: (v: number) => void; disabled: boolean }) {
-  const id = useId();
-  const shown = spec.format(value);
-  return (
-    <div className="slider">
-      <div className="slider-head">
-        <label htmlFor={id}>{spec.label}</label>
-        <output htmlFor={id} className="slider-value">
-          {shown}
-        </output>
-      </div>
-      <input id={id} type="range" min={spec.min} max={spec.max} step={spec.step} value={value} aria-valuetext={shown} disabled={disabled} onChange={(e) => onChange(Number(e.target.value))} />
-      <div className="hint">{spec.hint}</div>
-    </div>
-  );
-}
 
 function Field({ label, children, hint }: { label: string; children: (id: string) => ReactNode; hint?: string }) {
   const id = useId();
@@ -115,7 +91,7 @@ function SourcePicker() {
       <Field label="Run on">
         {(id) => (
           <select id={id} value={pg.backend} disabled={busy} onChange={(e) => void setPlaygroundBackend(e.target.value as BackendChoice)}>
-            {BACKENDS.map(([v, text]) => (
+            {BACKEND_OPTIONS.map(([v, text]) => (
               <option key={v} value={v}>
                 {text}
               </option>
@@ -198,7 +174,7 @@ function Generator() {
       </Field>
       <div className="sliders playground-sliders">
         {RANGES.map((spec) => (
-          <Range key={spec.key} spec={spec} value={s[spec.key] as number} disabled={generating} onChange={(v) => setPlaygroundSettings({ [spec.key]: v })} />
+          <Range key={spec.key} label={spec.label} min={spec.min} max={spec.max} step={spec.step} format={spec.format} hint={spec.hint} value={s[spec.key] as number} disabled={generating} onChange={(v) => setPlaygroundSettings({ [spec.key]: v })} />
         ))}
         <Field label="Stop sequences" hint={'One per line; write \\n for a line break.'}>
           {(id) => <textarea id={id} rows={2} className="mono" value={s.stopSequences} disabled={generating} onChange={(e) => setPlaygroundSettings({ stopSequences: e.target.value })} />}

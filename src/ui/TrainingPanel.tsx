@@ -1,17 +1,17 @@
 /** Task, base model, method, backend, hyperparameter sliders and the run buttons. */
 import { useId } from 'react';
-import type { BackendChoice } from '../core/backend';
 import type { Method, Task } from '../core/types';
-import { SLIDERS, sliderValue, type SliderSpec } from '../state/hyperparams';
+import { SLIDERS, sliderValue } from '../state/hyperparams';
 import { studio, useStudio } from '../state/studio';
 import { suggestedMethod } from '../state/trainingSlice';
+import { formatCount } from '../state/units';
 import { LoraTargets } from './LoraTargets';
 import { MemoryEstimate } from './MemoryEstimate';
 import { MoreSettings } from './MoreSettings';
 import { ModelSource } from './ModelSource';
 import { RowLengthNote } from './RowLengthNote';
 import { SampleSettingsNote } from './SampleSettingsNote';
-import { NumberInput, SelectField } from './studioControls';
+import { BACKEND_OPTIONS, NumberInput, Range, SelectField } from './studioControls';
 import { TrainingDataNote } from './TrainingDataNote';
 
 const TASKS: [Task, string][] = [
@@ -26,47 +26,8 @@ const METHODS: [Method, string][] = [
 /** Which method suits the model's size, and why. */
 function methodHint(params: number | undefined): string | undefined {
   if (params === undefined) return undefined;
-  const size = `${(params / 1e6).toFixed(params < 10e6 ? 1 : 0)} M parameters`;
+  const size = `${formatCount(params)} parameters`;
   return suggestedMethod(params) === 'full' ? `${size}: full fine-tuning fits and learns most.` : `${size}: LoRA keeps memory low.`;
-}
-
-const BACKENDS: [BackendChoice, string][] = [
-  ['auto', 'Auto (best available)'],
-  ['webgpu', 'WebGPU'],
-  ['webgl', 'WebGL'],
-  ['wasm', 'WebAssembly (CPU)'],
-  ['cpu', 'Plain JS (CPU)'],
-];
-
-function Slider({ spec, value, onChange, disabled }: { spec: SliderSpec; value: number; onChange: (v: number) => void; disabled?: boolean }) {
-  const id = useId();
-  const hintId = useId();
-  const shown = spec.format(value);
-  return (
-    <div className="slider">
-      <div className="slider-head">
-        <label htmlFor={id}>{spec.label}</label>
-        <output htmlFor={id} className="slider-value">
-          {shown}
-        </output>
-      </div>
-      <input
-        id={id}
-        type="range"
-        min={spec.min}
-        max={spec.max}
-        step={spec.step}
-        value={spec.toSlider(value)}
-        aria-valuetext={shown}
-        aria-describedby={hintId}
-        disabled={disabled}
-        onChange={(e) => onChange(spec.fromSlider(Number(e.target.value)))}
-      />
-      <div id={hintId} className="hint">
-        {spec.hint}
-      </div>
-    </div>
-  );
 }
 
 function RunButtons() {
@@ -75,11 +36,13 @@ function RunButtons() {
   const pause = useStudio((s) => s.pauseTraining);
   const resume = useStudio((s) => s.resumeTraining);
   const stop = useStudio((s) => s.stopTraining);
-  const canStart = useStudio((s) => s.selectedDatasetId !== null && s.settings.modelId !== null);
+  // Why Start is off, when nothing is running: the newcomer's first question.
+  const missing = useStudio((s) => (s.selectedDatasetId === null ? 'Upload a dataset or add a sample to train on.' : s.settings.modelId === null ? 'Choose a base model to fine-tune.' : null));
+  const hintId = useId();
   const paused = active?.status === 'paused';
   return (
     <div className="buttons">
-      <button type="button" className="button primary" disabled={active !== null || !canStart} onClick={() => void start()}>
+      <button type="button" className="button primary" disabled={active !== null || missing !== null} aria-describedby={missing && !active ? hintId : undefined} onClick={() => void start()}>
         Start training
       </button>
       <button type="button" className="button" disabled={!active || (active.status !== 'running' && active.status !== 'paused')} onClick={paused ? resume : pause}>
@@ -88,6 +51,11 @@ function RunButtons() {
       <button type="button" className="button danger" disabled={!active || active.status === 'stopping' || active.status === 'saving'} onClick={stop}>
         Stop training
       </button>
+      {missing && !active && (
+        <span id={hintId} className="hint">
+          {missing}
+        </span>
+      )}
     </div>
   );
 }
@@ -132,7 +100,7 @@ export function TrainingPanel() {
         <SelectField label="Task" value={settings.task} options={TASKS.filter(([t]) => !model?.info || model.info.tasks.includes(t))} onChange={setTask} disabled={busy} />
         <SelectField label="Base model" value={settings.modelId ?? ''} options={models.map((m) => [m.id, m.name])} onChange={setModel} disabled={busy || models.length === 0} />
         <SelectField label="Method" value={settings.method} options={METHODS} onChange={setMethod} disabled={busy} hint={methodHint(model?.info?.params)} />
-        <SelectField label="Backend" value={settings.backend} options={BACKENDS} onChange={setBackend} disabled={busy} />
+        <SelectField label="Backend" value={settings.backend} options={BACKEND_OPTIONS} onChange={setBackend} disabled={busy} />
       </div>
       {model?.description && <p className="muted small model-description">{model.description}</p>}
       <ModelSource />
@@ -143,7 +111,7 @@ export function TrainingPanel() {
       )}
       <div className="sliders">
         {sliders.map((spec) => (
-          <Slider key={spec.key} spec={spec} value={sliderValue(hp, spec.key)} onChange={(v) => setSlider(spec.key, v)} disabled={busy} />
+          <Range key={spec.key} label={spec.label} min={spec.min} max={spec.max} step={spec.step} format={spec.format} hint={spec.hint} toPosition={spec.toSlider} fromPosition={spec.fromSlider} value={sliderValue(hp, spec.key)} onChange={(v) => setSlider(spec.key, v)} disabled={busy} />
         ))}
         <NumberInput label="Seed" value={hp.seed} min={0} onChange={(seed) => setHyperparams({ seed })} disabled={busy} hint="Same seed, same split and same initial weights." />
         <NumberInput label="Max steps" value={hp.maxSteps} min={0} onChange={(maxSteps) => setHyperparams({ maxSteps })} disabled={busy} hint="Stop after this many steps (0: no limit)." />

@@ -1,5 +1,6 @@
-/** Small labelled controls the data studio's panels share (same look as the training panel's). */
+/** Small labelled controls the studio's panels share: sliders, selects, checks, number inputs. */
 import { useId, type ReactNode } from 'react';
+import type { BackendChoice } from '../core/backend';
 import { useStudio } from '../state/studio';
 import { wordDiff } from '../state/textDiff';
 
@@ -13,6 +14,7 @@ export function Check({ label, checked, onChange, disabled, hint }: { label: str
   );
 }
 
+/** The studio's one slider: a label, the value as text, the range and a hint. `toPosition` / `fromPosition` map a value to the slider and back (e.g. a log scale); by default the value is the position. */
 export function Range({
   label,
   value,
@@ -23,6 +25,8 @@ export function Range({
   onChange,
   disabled,
   hint,
+  toPosition = (v) => v,
+  fromPosition = (p) => p,
 }: {
   label: string;
   value: number;
@@ -33,15 +37,19 @@ export function Range({
   onChange: (v: number) => void;
   disabled?: boolean;
   hint?: string;
+  toPosition?: (value: number) => number;
+  fromPosition?: (position: number) => number;
 }) {
   const id = useId();
+  const hintId = useId();
   const decimals = Math.max(0, -Math.floor(Math.log10(step)));
+  const shown = format(value);
   return (
     <div className="slider">
       <div className="slider-head">
         <label htmlFor={id}>{label}</label>
         <output htmlFor={id} className="slider-value">
-          {format(value)}
+          {shown}
         </output>
       </div>
       <input
@@ -50,12 +58,17 @@ export function Range({
         min={min}
         max={max}
         step={step}
-        value={value}
-        aria-valuetext={format(value)}
+        value={toPosition(value)}
+        aria-valuetext={shown}
+        aria-describedby={hint ? hintId : undefined}
         disabled={disabled}
-        onChange={(e) => onChange(Number(Number(e.target.value).toFixed(decimals)))}
+        onChange={(e) => onChange(fromPosition(Number(Number(e.target.value).toFixed(decimals))))}
       />
-      {hint && <div className="hint">{hint}</div>}
+      {hint && (
+        <div id={hintId} className="hint">
+          {hint}
+        </div>
+      )}
     </div>
   );
 }
@@ -82,6 +95,15 @@ export function NumberInput({ label, value, min, onChange, disabled, hint, place
     </div>
   );
 }
+
+/** The tfjs backends a run or the playground can use, as the selects offer them. */
+export const BACKEND_OPTIONS: [BackendChoice, string][] = [
+  ['auto', 'Auto (best available)'],
+  ['webgpu', 'WebGPU'],
+  ['webgl', 'WebGL'],
+  ['wasm', 'WebAssembly (CPU)'],
+  ['cpu', 'Plain JS (CPU)'],
+];
 
 export function SelectField<T extends string>({ label, value, options, onChange, disabled, hint }: { label: string; value: T; options: [T, string][]; onChange: (v: T) => void; disabled?: boolean; hint?: string }) {
   const id = useId();
