@@ -1,10 +1,10 @@
 /** Datasets: import (in a worker), preview, column mapping, delete, storage used. */
 import type { Schema } from '../core/data/detect';
 import type { DatasetRecord } from '../storage/db';
-import { deleteDataset, getDataset, listDatasets, markSample, previewRows, updateDatasetSchema } from '../storage/datasets';
+import { deleteDataset, getDataset, listDatasets, markSample, PREVIEW_ROWS, previewRows, updateDatasetSchema } from '../storage/datasets';
 import type { StorageUsage } from '../storage/usage';
 import type { TravellingError } from '../workers/errors';
-import { PREVIEW_ROWS, type ImportStage } from '../workers/importJob';
+import type { ImportStage } from '../workers/importJob';
 import type { SampleEntry } from './samples';
 import type { SliceCreator } from './store';
 

@@ -7,7 +7,7 @@ import { openDb, type StudioDb } from '../storage/db';
 import { loadVersionRows } from '../storage/versions';
 import { MESSY_EXPECTED, messyCsv } from '../testutil/messyData';
 import { tinyGpt2Files } from '../testutil/tinyModel';
-import { createInProcessDataClient } from '../workers/dataClient';
+import { createInProcessDataClient } from '../workers/dataInProcess';
 import { importFile } from '../workers/importJob';
 import { startTrainingInProcess } from '../workers/inProcess';
 import type { StudioDeps } from './deps';

@@ -56,6 +56,9 @@ export async function loadRows(db: StudioDb, datasetId: number): Promise<StoredR
   return { rows, rowNumbers };
 }
 
+/** How many rows the preview table shows. */
+export const PREVIEW_ROWS = 20;
+
 /** The first `limit` rows, for the preview table (reads only the chunks it needs). */
 export async function previewRows(db: StudioDb, datasetId: number, limit: number): Promise<Record<string, unknown>[]> {
   const need = Math.ceil(limit / ROWS_PER_CHUNK);

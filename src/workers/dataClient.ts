@@ -1,6 +1,7 @@
 /**
- * Two doors to the data studio's engine (dataJob.ts) behind one interface: a long-lived module
- * worker for the page, and the same functions on the current thread for Node tests.
+ * The page's door to the data studio's engine (dataJob.ts): a long-lived module worker. The
+ * same interface on the current thread, for Node tests, is dataInProcess.ts; it is kept apart
+ * so the page does not bundle the engine it runs in the worker.
  *
  * Cancelling: a worker busy in a synchronous loop cannot read messages, so the page flips a flag in a
  * SharedArrayBuffer that the loop polls. Where SharedArrayBuffer is missing (a page that is not
@@ -9,9 +10,7 @@
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import type { DataWorkerApi } from './data.worker';
 import type { DataApi, JobProgress } from './dataJob';
-import { createDataApi } from './dataJob';
 import type { Outcome } from './errors';
-import type { StudioDb } from '../storage/db';
 
 type Api = Omit<DataApi, 'setCancelFlag'>;
 
@@ -22,19 +21,6 @@ export interface DataClient extends Api {
 }
 
 const cancelledOutcome = { ok: false as const, error: { code: 'cancelled', message: 'Cancelled. Nothing was changed.' } };
-
-/** The engine on the current thread (tests, Node tools). */
-export function createInProcessDataClient(getDb: () => StudioDb): DataClient {
-  const api = createDataApi(getDb);
-  const flag = new Int32Array(1);
-  api.setCancelFlag(flag);
-  const { setCancelFlag: _unused, ...calls } = api;
-  return {
-    ...calls,
-    cancel: () => Atomics.store(flag, 0, 1),
-    dispose: () => undefined,
-  };
-}
 
 /** The engine in a module worker, started on first use. */
 export function createDataWorkerClient(): DataClient {

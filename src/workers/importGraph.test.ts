@@ -7,7 +7,7 @@
  * Follows the static and dynamic imports of the source, as the bundler does; imports of
  * types only are erased by the compiler and are not followed.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -44,27 +44,28 @@ function resolveLocal(from: string, spec: string): string {
   throw new Error(`${relative(SRC, from)} imports "${spec}", which is not a file`);
 }
 
-/** Every package a bundle that starts at `entry` loads, with the chain of files that brings each in. */
-export function packagesOf(entry: string): Map<string, string[]> {
+/** What a bundle that starts at `entry` loads: each package and each source file, with the chain of files that brings it in. */
+export function bundleOf(entry: string): { packages: Map<string, string[]>; files: Map<string, string[]> } {
   const packages = new Map<string, string[]>();
-  const seen = new Set<string>();
+  const files = new Map<string, string[]>();
   const walk = (file: string, chain: string[]) => {
-    if (seen.has(file)) return;
-    seen.add(file);
+    const name = relative(SRC, file);
+    if (files.has(name)) return;
+    files.set(name, chain);
     if (!/\.(ts|tsx)$/.test(file)) return;
     for (const spec of runtimeImports(readFileSync(file, 'utf8'))) {
-      const here = [...chain, relative(SRC, file)];
+      const here = [...chain, name];
       if (spec.startsWith('.')) walk(resolveLocal(file, spec), here);
       else if (!packages.has(spec)) packages.set(spec, here);
     }
   };
   walk(entry, []);
-  return packages;
+  return { packages, files };
 }
 
 /** The packages matching `pattern` that the bundle starting at `entry` loads, each with the chain of files that brings it in. */
 const loads = (entry: string, pattern: RegExp) =>
-  [...packagesOf(join(SRC, entry))].filter(([name]) => pattern.test(name)).map(([name, chain]) => `${name} via ${chain.join(' -> ')}`);
+  [...bundleOf(join(SRC, entry)).packages].filter(([name]) => pattern.test(name)).map(([name, chain]) => `${name} via ${chain.join(' -> ')}`);
 const TFJS = /^@tensorflow\//;
 const TOKENIZERS = /^@huggingface\/(tokenizers|jinja)$/;
 
@@ -94,6 +95,19 @@ describe('TensorFlow.js stays out of the bundles that do not run models', () => 
   it('is in the training worker (the walk finds what is there)', () => {
     expect(loads('workers/train.worker.ts', TFJS).length).toBeGreaterThan(0);
   });
+});
+
+describe('the page does not bundle the engines its workers run', () => {
+  const jobs = readdirSync(join(SRC, 'workers')).filter((f) => /Job\.ts$/.test(f)).map((f) => `workers/${f}`);
+  it('finds the jobs', () => {
+    expect(jobs).toContain('workers/dataJob.ts');
+  });
+  for (const job of jobs) {
+    it(job, () => {
+      const chain = bundleOf(join(SRC, 'main.tsx')).files.get(job);
+      expect(chain && [...chain, job].join(' -> ')).toBeUndefined();
+    });
+  }
 });
 
 describe('the page does not tokenise (workers do)', () => {

@@ -5,7 +5,8 @@ import { csv, jsonl, labeledRows, utf8 } from '../core/data/test-builders';
 import { DatasetError } from '../core/data/errors';
 import { openDb, type StudioDb } from '../storage/db';
 import { loadRows } from '../storage/datasets';
-import { importFile, PREVIEW_ROWS, type ImportProgress } from './importJob';
+import { PREVIEW_ROWS } from '../storage/datasets';
+import { importFile, type ImportProgress } from './importJob';
 
 let n = 0;
 let db: StudioDb;

@@ -8,7 +8,7 @@ import { DatasetError } from '../core/data/errors';
 import { readDataset } from '../core/data/parquet';
 import { formatFromFileName, type ParsedDataset } from '../core/data/parse';
 import type { DatasetRecord, ImportIssues, StudioDb } from '../storage/db';
-import { importDataset } from '../storage/datasets';
+import { importDataset, PREVIEW_ROWS } from '../storage/datasets';
 
 export type ImportStage = 'reading' | 'decoding' | 'parsing' | 'checking' | 'storing' | 'done';
 
@@ -33,7 +33,6 @@ export interface NamedBlob {
 /** Largest file the studio reads; above this the tab would run out of memory first. */
 export const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
 const READ_CHUNK = 4 * 1024 * 1024;
-export const PREVIEW_ROWS = 20;
 
 // Fractions of the bar for each stage (reading dominates on large files).
 const SPAN: Record<Exclude<ImportStage, 'done'>, [number, number]> = {
