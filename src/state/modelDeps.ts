@@ -28,7 +28,7 @@ export interface ModelDeps {
   /** The model's tokenizer files without its weights; null when they are not at hand. */
   tokenizerFiles?(entry: ModelEntry): Promise<ModelFiles | null>;
   /** The training rows measured in the model's tokens, off the page's thread. */
-  measureRows?(req: RowLengthsRequest): Promise<Outcome<RowLengths>>;
+  measureRows?(req: RowLengthsRequest, onProgress?: (done: number) => void): Promise<Outcome<RowLengths>>;
   deviceFacts(): Promise<DeviceFacts>;
   startPlayground(backend: BackendChoice, files: ModelFiles): Promise<Outcome<PlaygroundSession>>;
   /** The Hub address last used (a mirror, or a local server in tests). */

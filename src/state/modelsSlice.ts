@@ -63,6 +63,8 @@ export interface ModelsSlice {
   rowLengths: MeasuredRows | null;
   /** The key (see rowLengthsKey) of the measurement under way, if any. */
   measuringRows: string | null;
+  /** The share of rows that measurement has done (0 to 1). */
+  measuringDone: number;
   setHubEndpoint(endpoint: string): void;
   downloadFromHub(repoId: string): Promise<void>;
   cancelHubDownload(): void;
@@ -124,6 +126,7 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, deps) => 
     device: null,
     rowLengths: null,
     measuringRows: null,
+    measuringDone: 0,
 
     setHubEndpoint(endpoint) {
       set({ hubEndpoint: endpoint });
@@ -271,7 +274,7 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, deps) => 
       const dataset = s.datasets.find((d) => d.id === s.selectedDatasetId);
       const m = deps.models;
       if (key === null || !model || !dataset || !m?.measureRows || !m.tokenizerFiles) return void set({ rowLengths: null, measuringRows: null });
-      set({ measuringRows: key });
+      set({ measuringRows: key, measuringDone: 0 });
       try {
         // Read once per model: a change of dataset, mapping or task measures again with the same files.
         const which = `${model.id}@${model.hub?.revision ?? ''}`;
@@ -279,7 +282,9 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, deps) => 
         const tokenizer = tokenizerOf.files;
         const eos = model.info?.config.eos_token_id;
         const out = tokenizer
-          ? await m.measureRows({ datasetId: dataset.id, versionId: currentVersionId(s), schema: dataset.schema, task: s.settings.task, tokenizer, eosTokenId: typeof eos === 'number' ? eos : null })
+          ? await m.measureRows({ datasetId: dataset.id, versionId: currentVersionId(s), schema: dataset.schema, task: s.settings.task, tokenizer, eosTokenId: typeof eos === 'number' ? eos : null }, (done) => {
+              if (token === lengthsToken) set({ measuringDone: done });
+            })
           : null;
         // Nothing to say when the rows cannot be read as this task wants (the run will say why).
         if (token === lengthsToken) set({ rowLengths: out?.ok ? { key, ...out.value } : null, measuringRows: null });

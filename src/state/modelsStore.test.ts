@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../core/backend';
 import { FAKE_ENDPOINT, fakeHub } from '../testutil/fakeHub';
 import { bertFolder, closeStoreDbs, configOf, deps, ready, reviews, SHIPPED, TINY } from '../testutil/storeHarness';
@@ -151,6 +151,34 @@ describe('models in the store', () => {
     // Another task (or dataset, mapping, version, model) is measured again.
     store.getState().setTask('lm');
     expect(currentRowLengths(store.getState())).toBeNull();
+  });
+
+  it('shows how far the measurement has got, and only the newest measurement’s progress', async () => {
+    const d = deps();
+    const real = d.models!.measureRows!;
+    const calls: { report: (done: number) => void; finish: () => void }[] = [];
+    d.models!.measureRows = (req, onProgress) =>
+      new Promise((resolve) => calls.push({ report: (done) => onProgress?.(done), finish: () => void real(req).then(resolve) }));
+    const store = await ready(d);
+    await store.getState().importFiles([reviews()]);
+    const first = store.getState().refreshRowLengths();
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    calls[0].report(0.4);
+    expect(store.getState().measuringDone).toBe(0.4);
+    // Another task: a newer measurement starts from nothing, and the older one's reports are not shown.
+    store.getState().setTask('lm');
+    const second = store.getState().refreshRowLengths();
+    await vi.waitFor(() => expect(calls).toHaveLength(2));
+    expect(store.getState().measuringDone).toBe(0);
+    calls[0].report(0.9);
+    expect(store.getState().measuringDone).toBe(0);
+    calls[1].report(0.5);
+    expect(store.getState().measuringDone).toBe(0.5);
+    calls[0].finish();
+    calls[1].finish();
+    await Promise.all([first, second]);
+    expect(store.getState().measuringRows).toBeNull();
+    expect(currentRowLengths(store.getState())!.windowed).toBe(true);
   });
 
   it("reads a brought model's tokenizer files without its weights: an upload's, and a download's from the cache", async () => {

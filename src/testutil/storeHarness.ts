@@ -75,7 +75,7 @@ export function deps(setup: Setup = {}): StudioDeps & { modelDb: ModelDb } {
       entry.source === 'files' || entry.source === 'hub'
         ? loadUserTokenizerFiles(mdb, recordFromEntry(entry))
         : { 'tokenizer.json': TINY['tokenizer.json'], 'tokenizer_config.json': TINY['tokenizer_config.json'] },
-    measureRows: async (req) => outcome(measureRows(db, req)),
+    measureRows: async (req, onProgress) => outcome(measureRows(db, req, onProgress)),
     deviceFacts: async () => setup.facts ?? { deviceMemoryGB: 8, jsHeapLimit: null, gpu: null },
     startPlayground: startPlaygroundInProcess,
     savedEndpoint: () => FAKE_ENDPOINT,

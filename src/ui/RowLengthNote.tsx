@@ -14,10 +14,11 @@ export function RowLengthNote() {
   const rows = useStudio(currentRowLengths);
   const maxLength = useStudio((s) => Math.min(s.settings.hyperparams.maxLength, chosenModel(s)?.info?.maxPositions ?? Infinity));
   const measuring = useStudio((s) => s.measuringRows !== null && s.measuringRows === key);
+  const done = useStudio((s) => s.measuringDone);
   if (!rows) {
     return measuring ? (
       <p className="row-lengths small muted" role="status" aria-label="Row lengths">
-        Measuring the training rows in the model&apos;s tokens…
+        Measuring the training rows in the model&apos;s tokens…{done > 0 && ` ${Math.floor(done * 100)}%`}
       </p>
     ) : null;
   }

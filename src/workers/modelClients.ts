@@ -82,7 +82,7 @@ export async function estimateInWorker(req: EstimateRequest): Promise<Outcome<Es
 let measuring: { end: () => void } | null = null;
 
 /** In a fresh worker, ending one still measuring an older choice (that call answers "cancelled"). */
-export async function measureRowsInWorker(req: RowLengthsRequest): Promise<Outcome<RowLengths>> {
+export async function measureRowsInWorker(req: RowLengthsRequest, onProgress?: (done: number) => void): Promise<Outcome<RowLengths>> {
   measuring?.end();
   const worker = new Worker(new URL('./rowLengths.worker.ts', import.meta.url), { type: 'module', name: 'row-lengths' });
   let end = () => {};
@@ -95,7 +95,7 @@ export async function measureRowsInWorker(req: RowLengthsRequest): Promise<Outco
   const mine = { end };
   measuring = mine;
   try {
-    return await Promise.race([wrap<RowLengthsApi>(worker).measureRows(req), ended]);
+    return await Promise.race([wrap<RowLengthsApi>(worker).measureRows(req, onProgress && proxy(onProgress)), ended]);
   } catch (e) {
     return workerFailed('row measurement', e);
   } finally {

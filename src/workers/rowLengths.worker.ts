@@ -11,10 +11,10 @@ import { measureRows, type RowLengths, type RowLengthsRequest } from './rowLengt
 let db: StudioDb | null = null;
 
 const api = {
-  async measureRows(req: RowLengthsRequest): Promise<Outcome<RowLengths>> {
+  async measureRows(req: RowLengthsRequest, onProgress?: (done: number) => void): Promise<Outcome<RowLengths>> {
     try {
       db ??= openDb();
-      return { ok: true, value: await measureRows(db, req) };
+      return { ok: true, value: await measureRows(db, req, onProgress) };
     } catch (e) {
       return { ok: false, error: toTravellingError(e) };
     }

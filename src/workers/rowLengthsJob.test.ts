@@ -47,9 +47,21 @@ describe('measureRows()', () => {
   it('measures an evenly spaced sample of a large dataset, and says so', async () => {
     db = openDb('row-lengths-4');
     const { dataset } = await importFile(db, file('reviews.csv', csv(['text', 'label'], labeledRows(40))));
-    const out = await measureRows(db, { datasetId: dataset.id, versionId: null, schema: dataset.schema, task: 'classify', tokenizer, eosTokenId: null }, 10);
+    const out = await measureRows(db, { datasetId: dataset.id, versionId: null, schema: dataset.schema, task: 'classify', tokenizer, eosTokenId: null }, undefined, 10);
     expect(out.lengths).toHaveLength(10);
     expect(out.sampledFrom).toBe(40);
+  });
+
+  it('reports its progress after each chunk, and chunks measure what one pass does', async () => {
+    db = openDb('row-lengths-5');
+    const { dataset } = await importFile(db, file('reviews.csv', csv(['text', 'label'], labeledRows(40))));
+    const req = { datasetId: dataset.id, versionId: null, schema: dataset.schema, task: 'classify' as const, tokenizer, eosTokenId: null };
+    const heard: number[] = [];
+    const chunked = await measureRows(db, req, (done) => heard.push(done), 100, 15);
+    expect(heard).toEqual([15 / 40, 30 / 40, 1]);
+    const whole = await measureRows(db, req, undefined, 100, 100);
+    expect(chunked.lengths).toEqual(whole.lengths);
+    expect(chunked.lengths).toHaveLength(40);
   });
 
   it('says plainly when the dataset is gone', async () => {
