@@ -44,6 +44,8 @@ test('evaluation screenshots: spam classifier', async ({ page }) => {
     await page.locator('section.card', { has: page.getByRole('heading', { name: 'Training', exact: true }) }).screenshot({ path: join(DIR, '0-training.png') });
   });
   await page.locator('.eval-mistakes summary').click();
+  // The starter classifier leans on letter case: the panel says so and names the augmentation.
+  await expect(page.getByRole('note', { name: 'What to try next' })).toContainText('Augment → Case');
   await page.mouse.move(0, 0);
   await page.locator('section.playground').screenshot({ path: join(DIR, '1-evaluation.png') });
 });

@@ -3,7 +3,10 @@
  * the state of the Evaluate view, what a run keeps of a report, and which rows a run learned from.
  */
 import type { DataRow } from '../core/data/rows';
-import type { EvalProgress, HeldOutReport } from '../core/eval/heldout';
+import type { EvalProgress, HeldOutReport, RobustnessResult } from '../core/eval/heldout';
+import { PERTURBATIONS, type Perturbation } from '../core/eval/perturbations';
+import type { AugmentOp } from '../core/data/augment';
+import { AUGMENT_OPS } from './recipes';
 import type { RunEvaluation, RunRecord } from '../storage/db';
 
 /** Rows a model can be evaluated on: a version's test split, or all rows of a dataset. */
@@ -82,4 +85,28 @@ export function trainedRowIds(rows: readonly DataRow[]): Set<number> {
     ids.add(r.augmented && r.sourceId !== undefined ? r.sourceId : r.id);
   }
   return ids;
+}
+
+/** The augmentation (data studio → Augment) that makes the same edit as each robustness check. */
+const AUGMENT_FOR: Record<Perturbation, AugmentOp> = { typos: 'typos', casing: 'casing', punctuation: 'punctuation', deletion: 'deletion', synonyms: 'synonyms' };
+
+/** Accuracy points, or the share of perplexity, an edit must cost before it is worth a suggestion. */
+export const WORTH_ADVICE = { accuracyPoints: 2, perplexityShare: 0.1 } as const;
+
+/**
+ * The edit the model stands worst, when it costs enough to matter, and the augmentation that
+ * trains on the same edit: what to try next after a robustness check. Null when no edit costs much.
+ */
+export function robustnessAdvice(r: HeldOutReport): string | null {
+  const classify = r.task === 'classify';
+  const cost = (x: RobustnessResult) =>
+    classify ? ((r.metrics.accuracy ?? 0) - (x.accuracy ?? 0)) * 100 : (x.perplexity ?? 0) / (r.metrics.perplexity ?? Infinity) - 1;
+  const worst = [...r.robustness].sort((a, b) => cost(b) - cost(a))[0];
+  if (!worst || !(cost(worst) >= (classify ? WORTH_ADVICE.accuracyPoints : WORTH_ADVICE.perplexityShare))) return null;
+  const edit = PERTURBATIONS.find((p) => p.id === worst.perturbation)!;
+  const op = AUGMENT_OPS.find((o) => o.op === AUGMENT_FOR[worst.perturbation])!;
+  const costText = classify
+    ? `${cost(worst).toFixed(1)} points of accuracy${worst.flipped !== undefined ? `, ${worst.flipped} of ${r.count} predictions changed` : ''}`
+    : `perplexity up ${Math.round(cost(worst) * 100)}%`;
+  return `${edit.label} costs this model the most (${costText}). To make it steadier, train on such variants: the data studio's Augment → ${op.title} makes them with the same edit.`;
 }

@@ -125,7 +125,7 @@ export const AUGMENT_OPS: { op: AugmentOp; title: string; description: string; r
   { op: 'deletion', title: 'Random deletion', description: 'Drop each word with this probability (EDA).', rate: 'deletion' },
   { op: 'typos', title: 'Typos', description: 'Keyboard-neighbour typos, per word.', rate: 'typos' },
   { op: 'casing', title: 'Case', description: 'Lower, upper or title case.' },
-  { op: 'punctuation', title: 'Punctuation', description: 'Add, drop or change the final punctuation.' },
+  { op: 'punctuation', title: 'Punctuation', description: 'Remove the punctuation, or change or drop the final mark.' },
   { op: 'templates', title: 'Prompt templates', description: 'Wrap prompts in other instruction formats (prompt rows only).' },
 ];
 

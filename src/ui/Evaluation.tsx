@@ -7,6 +7,7 @@ import { useId, type CSSProperties } from 'react';
 import type { HeldOutReport } from '../core/eval/heldout';
 import { PERTURBATIONS } from '../core/eval/perturbations';
 import type { ClassificationReport } from '../core/eval/metrics';
+import { robustnessAdvice } from '../state/evaluation';
 import { studio, useStudio } from '../state/studio';
 import { ProgressBar } from './ProgressBar';
 
@@ -158,6 +159,15 @@ function Confusion({ c }: { c: ClassificationReport }) {
       </tbody>
     </table>
   );
+}
+
+function RobustnessAdvice({ report }: { report: HeldOutReport }) {
+  const advice = robustnessAdvice(report);
+  return advice ? (
+    <p className="small advice" role="note" aria-label="What to try next">
+      {advice}
+    </p>
+  ) : null;
 }
 
 function Robustness({ report }: { report: HeldOutReport }) {
@@ -357,6 +367,7 @@ export function Evaluation() {
           )}
           <h4>Robustness</h4>
           <Robustness report={report} />
+          <RobustnessAdvice report={report} />
           {report.task === 'classify' && <Mistakes report={report} />}
           {report.generation && <Completions report={report} compared={ev.compared} />}
         </div>
