@@ -48,6 +48,12 @@ test('evaluation screenshots: spam classifier', async ({ page }) => {
   await expect(page.getByRole('note', { name: 'What to try next' })).toContainText('Augment → Case');
   await page.mouse.move(0, 0);
   await page.locator('section.playground').screenshot({ path: join(DIR, '1-evaluation.png') });
+  // One click sets up the matching augmentation on the run's own data.
+  await page.getByRole('button', { name: /^Set up Augment → Case on spam/ }).click();
+  await expect(page.getByRole('tab', { name: 'Data studio' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('checkbox', { name: 'Case', exact: true })).toBeChecked();
+  await expect(page.getByRole('checkbox', { name: 'Synonyms', exact: true })).not.toBeChecked();
+  await page.screenshot({ path: join(DIR, '1b-augment-case.png'), fullPage: true });
 });
 
 test('evaluation screenshots: instructions', async ({ page }) => {

@@ -15,9 +15,10 @@ describe('robustnessAdvice()', () => {
       edit('casing', { accuracy: 0.791, flipped: 34 }),
       edit('punctuation', { accuracy: 0.945, flipped: 4 }),
     ]);
-    expect(robustnessAdvice(report)).toBe(
+    expect(robustnessAdvice(report)?.text).toBe(
       "Casing costs this model the most (16.0 points of accuracy, 34 of 163 predictions changed). To make it steadier, train on such variants: the data studio's Augment → Case makes them with the same edit.",
     );
+    expect(robustnessAdvice(report)).toMatchObject({ op: 'casing', title: 'Case' });
   });
 
   it('says nothing when no edit costs a classifier 2 points', () => {
@@ -27,10 +28,10 @@ describe('robustnessAdvice()', () => {
 
   it('weighs a generator by how much perplexity rises, and points at the matching augmentation', () => {
     const report = generator(1.18, [edit('typos', { perplexity: 1.28 }), edit('punctuation', { perplexity: 1.9 }), edit('deletion', { perplexity: 1.39 })]);
-    expect(robustnessAdvice(report)).toBe(
+    expect(robustnessAdvice(report)?.text).toBe(
       "Punctuation costs this model the most (perplexity up 61%). To make it steadier, train on such variants: the data studio's Augment → Punctuation makes them with the same edit.",
     );
     expect(robustnessAdvice(generator(10, [edit('deletion', { perplexity: 10.5 })]))).toBeNull();
-    expect(robustnessAdvice(generator(10, [edit('deletion', { perplexity: 12 })]))).toContain('Augment → Random deletion');
+    expect(robustnessAdvice(generator(10, [edit('deletion', { perplexity: 12 })]))).toMatchObject({ op: 'deletion', title: 'Random deletion' });
   });
 });

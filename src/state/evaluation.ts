@@ -97,7 +97,7 @@ export const WORTH_ADVICE = { accuracyPoints: 2, perplexityShare: 0.1 } as const
  * The edit the model stands worst, when it costs enough to matter, and the augmentation that
  * trains on the same edit: what to try next after a robustness check. Null when no edit costs much.
  */
-export function robustnessAdvice(r: HeldOutReport): string | null {
+export function robustnessAdvice(r: HeldOutReport): { text: string; op: AugmentOp; title: string } | null {
   const classify = r.task === 'classify';
   const cost = (x: RobustnessResult) =>
     classify ? ((r.metrics.accuracy ?? 0) - (x.accuracy ?? 0)) * 100 : (x.perplexity ?? 0) / (r.metrics.perplexity ?? Infinity) - 1;
@@ -108,5 +108,6 @@ export function robustnessAdvice(r: HeldOutReport): string | null {
   const costText = classify
     ? `${cost(worst).toFixed(1)} points of accuracy${worst.flipped !== undefined ? `, ${worst.flipped} of ${r.count} predictions changed` : ''}`
     : `perplexity up ${Math.round(cost(worst) * 100)}%`;
-  return `${edit.label} costs this model the most (${costText}). To make it steadier, train on such variants: the data studio's Augment → ${op.title} makes them with the same edit.`;
+  const text = `${edit.label} costs this model the most (${costText}). To make it steadier, train on such variants: the data studio's Augment → ${op.title} makes them with the same edit.`;
+  return { text, op: op.op, title: op.title };
 }

@@ -142,6 +142,13 @@ export const UI_AUGMENT_DEFAULT: AugmentRecipe = {
   balance: { enabled: false },
 };
 
+/** The panel's recipe with one operation on and every other off (balancing too). */
+export function augmentOnly(op: AugmentOp): AugmentRecipe {
+  const out: AugmentRecipe = { ...UI_AUGMENT_DEFAULT, balance: { enabled: false } };
+  for (const o of AUGMENT_OPS) (out as Record<string, unknown>)[o.op] = { ...UI_AUGMENT_DEFAULT[o.op], enabled: o.op === op };
+  return out;
+}
+
 export function activeAugmentRecipe(recipe: AugmentRecipe): AugmentRecipe {
   const out: AugmentRecipe = { variantsPerRow: recipe.variantsPerRow ?? 1 };
   for (const { op } of AUGMENT_OPS) if (isOn(recipe[op])) (out as Record<string, unknown>)[op] = strip(recipe[op]!);

@@ -11,7 +11,7 @@ import { createInProcessDataClient } from '../workers/dataInProcess';
 import { importFile } from '../workers/importJob';
 import { startTrainingInProcess } from '../workers/inProcess';
 import type { StudioDeps } from './deps';
-import { setStepEnabled } from './recipes';
+import { activeAugmentRecipe, setStepEnabled } from './recipes';
 import { createStudioStore, type StudioStore } from './store';
 import { currentVersionId } from './studioDataSlice';
 
@@ -124,6 +124,39 @@ describe('data studio state', () => {
     expect(s.versions).toEqual([]);
     expect(currentVersionId(s)).toBeNull();
     expect(s.opened).toMatchObject({ versionId: null, rowCount: 40 });
+  });
+
+  it('sets up the Augment step on a run’s data with one operation on, from anywhere in the studio', async () => {
+    const store = await withMessy();
+    await store.getState().applyStudio('clean');
+    await store.getState().applyStudio('split');
+    const messy = store.getState().selectedDatasetId!;
+    const split = store.getState().versions[1];
+    // The notice of the last step is not left standing over the new task.
+    expect(store.getState().studioNotice).toMatch(/^Saved v2/);
+    await store.getState().augmentWith('typos', messy, split.id);
+    expect(store.getState()).toMatchObject({ studioTool: 'augment', studioNotice: null });
+    expect(activeAugmentRecipe(store.getState().augmentRecipe)).toEqual({ variantsPerRow: 1, typos: { rate: 0.05 } });
+    // Elsewhere: another dataset chosen, the training view shown.
+    await store.getState().importFiles([file('other.csv', csv(['text', 'label'], labeledRows(10)))]);
+    store.getState().setMainView('train');
+    expect(store.getState().selectedDatasetId).not.toBe(messy);
+
+    await store.getState().augmentWith('casing', messy, split.id);
+    let s = store.getState();
+    expect(s).toMatchObject({ selectedDatasetId: messy, mainView: 'data', studioTool: 'augment', studioError: null });
+    expect(currentVersionId(s)).toBe(split.id);
+    expect(activeAugmentRecipe(s.augmentRecipe)).toEqual({ variantsPerRow: 1, casing: {} });
+    await store.getState().applyStudio('augment');
+    s = store.getState();
+    expect(s.versions.map((v) => v.name)).toEqual(['v1', 'v2', 'v3']);
+    expect(s.versions[2].recipe.augment?.recipe).toEqual({ variantsPerRow: 1, casing: {} });
+
+    // The version the run trained on is gone: said, and nothing set up.
+    await store.getState().dropVersion(split.id);
+    store.getState().setMainView('train');
+    await store.getState().augmentWith('typos', messy, split.id);
+    expect(store.getState()).toMatchObject({ mainView: 'train', studioError: 'The data version the run trained on was deleted.' });
   });
 
   it('trains on the chosen version: train rows train, the validation split validates', async () => {

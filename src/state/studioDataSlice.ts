@@ -4,7 +4,7 @@
  * one job the data worker runs at a time (progress and cancel). The work happens in the data worker
  * (deps.data); this slice keeps what the page shows.
  */
-import type { AugmentRecipe } from '../core/data/augment';
+import type { AugmentOp, AugmentRecipe } from '../core/data/augment';
 import type { CleanRecipe } from '../core/data/clean';
 import type { Schema } from '../core/data/detect';
 import type { SplitParams } from '../core/data/splits';
@@ -18,6 +18,7 @@ import type { AugmentPreview, CleanPreview, ExplorerView, JobProgress, OpenResul
 import type { Outcome } from '../workers/errors';
 import {
   activeAugmentRecipe,
+  augmentOnly,
   activeCleanRecipe,
   EMPTY_FILTER,
   toRowFilter,
@@ -79,6 +80,8 @@ export interface StudioDataSlice {
   explorerRows(start: number, count: number): Promise<ViewRow[]>;
   setCleanRecipe(recipe: CleanRecipe): void;
   setAugmentRecipe(recipe: AugmentRecipe): void;
+  /** The data studio's Augment step, opened on a dataset's version with one operation on (say, against a weakness a robustness check found). */
+  augmentWith(op: AugmentOp, datasetId: number, versionId: number | null): Promise<void>;
   setAugmentSeed(seed: number): void;
   setSplitParams(params: SplitParams): void;
   previewClean(): Promise<void>;
@@ -175,6 +178,15 @@ export const createStudioDataSlice: SliceCreator<StudioDataSlice> = (set, get, d
     },
     setStudioTool(studioTool) {
       set({ studioTool });
+    },
+
+    async augmentWith(op, datasetId, versionId) {
+      if (!get().datasets.some((d) => d.id === datasetId)) return void set({ studioError: 'The dataset is no longer in this browser.' });
+      if (get().selectedDatasetId !== datasetId) await get().selectDataset(datasetId);
+      await get().loadVersions();
+      if (versionId !== null && !get().versions.some((v) => v.id === versionId)) return void set({ studioError: 'The data version the run trained on was deleted.' });
+      set({ augmentRecipe: augmentOnly(op), augmentPreview: null, studioTool: 'augment', mainView: 'data', studioNotice: null, studioError: null });
+      await get().chooseVersion(versionId);
     },
 
     async loadVersions() {

@@ -163,11 +163,22 @@ function Confusion({ c }: { c: ClassificationReport }) {
 
 function RobustnessAdvice({ report }: { report: HeldOutReport }) {
   const advice = robustnessAdvice(report);
-  return advice ? (
-    <p className="small advice" role="note" aria-label="What to try next">
-      {advice}
-    </p>
-  ) : null;
+  // A run's own data can be augmented in one click; a base model's advice stays advice.
+  const run = useStudio((s) => {
+    const id = s.playground.source?.startsWith('run:') ? Number(s.playground.source.slice(4)) : null;
+    return s.runs.find((r) => r.id === id && s.datasets.some((d) => d.id === r.datasetId)) ?? null;
+  });
+  if (!advice) return null;
+  return (
+    <div className="small advice" role="note" aria-label="What to try next">
+      <p>{advice.text}</p>
+      {run && (
+        <button type="button" className="button" onClick={() => void studio.getState().augmentWith(advice.op, run.datasetId, run.versionId ?? null)}>
+          Set up Augment → {advice.title} on {run.datasetName}
+        </button>
+      )}
+    </div>
+  );
 }
 
 function Robustness({ report }: { report: HeldOutReport }) {
