@@ -101,6 +101,13 @@ describe('compareTable()', () => {
     expect(byLabel['Validation perplexity']).toBeUndefined();
     const same = compareTable([a, run(4, { final: a.final, finishedAt: a.finishedAt })]).results;
     expect(same.every((r) => r.best.length === 0)).toBe(true);
+    // Ranked as shown: 1m 19.4s and 1m 19.1s both read 1m 19s, and 0.03004 and 0.03001 both 0.0300.
+    const close = compareTable([
+      run(6, { final: { steps: 30, trainLoss: 0.03004 }, finishedAt: 79_400 }),
+      run(7, { final: { steps: 30, trainLoss: 0.03001 }, finishedAt: 79_100 }),
+    ]).results;
+    expect(close.find((r) => r.label === 'Time')).toEqual({ label: 'Time', values: ['1m 19s', '1m 19s'], best: [] });
+    expect(close.find((r) => r.label === 'Final train loss')!.best).toEqual([]);
     // A run resumed a day later counts the time it trained, not the day it waited.
     const resumed = run(5, { final: { steps: 240, trainMs: 45_000 }, finishedAt: 86_400_000 });
     expect(Object.fromEntries(compareTable([a, resumed]).results.map((r) => [r.label, r])).Time).toEqual({ label: 'Time', values: ['1m 00s', '45s'], best: [1] });

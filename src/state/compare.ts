@@ -86,13 +86,19 @@ function settingRows(runs: readonly RunRecord[]): CompareRow[] {
   ];
 }
 
-/** A result row: the values formatted, the best (lowest or highest) marked when at least two runs have one. */
+/**
+ * A result row: the values formatted, the best (lowest or highest) marked when at least two runs
+ * have one. Ranked as shown: runs that read the same (1m 19s and 1m 19s) tie, and a row where all
+ * read the same marks none.
+ */
 function resultRow(label: string, raw: (number | undefined)[], format: (v: number) => string, better: 'lower' | 'higher'): CompareRow | null {
   const present = raw.filter((v): v is number => v !== undefined && Number.isFinite(v));
   if (present.length === 0) return null;
-  const target = better === 'lower' ? Math.min(...present) : Math.max(...present);
-  const best = present.length >= 2 && new Set(present).size > 1 ? raw.flatMap((v, i) => (v === target ? [i] : [])) : [];
-  return { label, values: raw.map((v) => (v === undefined || !Number.isFinite(v) ? '—' : format(v))), best };
+  const values = raw.map((v) => (v === undefined || !Number.isFinite(v) ? '—' : format(v)));
+  const top = format(better === 'lower' ? Math.min(...present) : Math.max(...present));
+  const shown = values.filter((v) => v !== '—');
+  const best = shown.length >= 2 && new Set(shown).size > 1 ? values.flatMap((v, i) => (v === top ? [i] : [])) : [];
+  return { label, values, best };
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
