@@ -111,14 +111,16 @@ function ComparePicker({ disabled }: { disabled: boolean }) {
   const { chooseCompareSource } = studio.getState();
   const c = pg.compare;
   return (
-    <Field label="Compare with" hint="Another model writes for the same prompt, with the same settings and seed, beside this one.">
-      {(id) => (
-        <select id={id} value={c.source ?? ''} disabled={disabled} onChange={(e) => void chooseCompareSource(e.target.value || null)}>
-          <option value="">Nothing (one model)</option>
-          <ModelOptions runs={runs} models={models} />
-        </select>
-      )}
-    </Field>
+    <div className="compare-picker">
+      <Field label="Compare with" hint="Another model writes for the same prompt, with the same settings and seed, beside this one.">
+        {(id) => (
+          <select id={id} value={c.source ?? ''} disabled={disabled} onChange={(e) => void chooseCompareSource(e.target.value || null)}>
+            <option value="">Nothing (one model)</option>
+            <ModelOptions runs={runs} models={models} />
+          </select>
+        )}
+      </Field>
+    </div>
   );
 }
 
