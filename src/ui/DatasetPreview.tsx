@@ -71,7 +71,7 @@ export function DatasetPreview() {
         </div>
       )}
       <h3>Preview</h3>
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Dataset preview, scrollable">
         <table className={`preview${dataset.columns.length <= 3 ? ' fit' : ''}`} aria-label="Dataset preview">
           <thead>
             <tr>

@@ -246,7 +246,7 @@ function Completions({ report, compared }: { report: HeldOutReport; compared?: {
         Completions: {g.samples.filter((s) => s.exact).length} of {g.samples.length} shown match exactly
         {g.rows < report.count ? ` (${g.rows} of ${report.count} prompts completed, a seeded sample)` : ''}
       </summary>
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Completions, scrollable">
         <table className="preview eval-table" aria-label="Completions">
           <thead>
             <tr>

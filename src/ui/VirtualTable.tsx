@@ -87,11 +87,16 @@ export function VirtualTable<T>({ label, total, rowHeight, height, token, column
           ))}
         </div>
       </div>
-      <div className="vt-body" ref={body} style={{ height }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} tabIndex={0} aria-label={`${label}, scrollable`}>
+      {/* The scrolling body is the rows' group (a table holds only row groups and rows); focusable, so the keyboard scrolls it. */}
+      <div role="rowgroup" className="vt-body" ref={body} style={{ height }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} tabIndex={0} aria-label={`${label}, scrollable`}>
         {total === 0 ? (
-          <div className="vt-empty">{empty ?? 'No rows.'}</div>
+          <div role="row">
+            <div role="cell" className="vt-empty">
+              {empty ?? 'No rows.'}
+            </div>
+          </div>
         ) : (
-          <div role="rowgroup" className="vt-rows" style={{ height: total * rowHeight }}>
+          <div role="none" className="vt-rows" style={{ height: total * rowHeight }}>
             {cells}
           </div>
         )}
