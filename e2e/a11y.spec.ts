@@ -50,3 +50,16 @@ test('every main view passes axe', async ({ page }) => {
   await expect(evaluation.getByRole('table', { name: 'Robustness' })).toBeVisible({ timeout: 120_000 });
   expect(await violations(page), 'the playground and an evaluation').toEqual([]);
 });
+
+test('a text generator in the playground, writing beside the base model, passes axe', async ({ page }) => {
+  await openStudio(page);
+  await shortRun(page, 'capitals.jsonl');
+  await tryInPlayground(page, /^generate-lora-1 /);
+  await page.getByLabel('Prompt', { exact: true }).fill('The capital of France is');
+  await page.getByLabel('Compare with').selectOption({ index: 1 });
+  await expect(page.getByRole('region', { name: 'Compared text' })).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: /tokens\/s/ }).first()).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('button', { name: 'Generate', exact: true })).toBeEnabled({ timeout: 60_000 });
+  expect(await violations(page), 'the playground after generating').toEqual([]);
+});
