@@ -51,6 +51,29 @@ test('every main view passes axe', async ({ page }) => {
   expect(await violations(page), 'the playground and an evaluation').toEqual([]);
 });
 
+test('the view and tool tabs work from the keyboard', async ({ page }) => {
+  await openStudio(page);
+  await page.getByLabel('Upload dataset').setInputFiles(join(FIXTURES, 'reviews.csv'));
+  await expect(page.getByRole('table', { name: 'Dataset preview' })).toBeVisible();
+  const views = page.getByRole('tablist', { name: 'Views' });
+  await views.getByRole('tab', { name: 'Training' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(views.getByRole('tab', { name: 'Data studio' })).toBeFocused();
+  await expect(page.getByRole('tabpanel', { name: 'Data studio' })).toBeVisible();
+  // One tab of each list is in the Tab order: the chosen one.
+  await expect(views.getByRole('tab', { name: 'Training' })).toHaveAttribute('tabindex', '-1');
+  const tools = page.getByRole('tablist', { name: 'Data studio tools' });
+  await tools.getByRole('tab', { name: 'Explore' }).focus();
+  await page.keyboard.press('End');
+  await expect(tools.getByRole('tab', { name: 'Split' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('tabpanel', { name: 'Split' })).toBeVisible();
+  await page.keyboard.press('ArrowRight');
+  await expect(tools.getByRole('tab', { name: 'Explore' })).toBeFocused();
+  await views.getByRole('tab', { name: 'Data studio' }).focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByRole('tabpanel', { name: 'Training' })).toBeVisible();
+});
+
 test('a text generator in the playground, writing beside the base model, passes axe', async ({ page }) => {
   await openStudio(page);
   await shortRun(page, 'capitals.jsonl');

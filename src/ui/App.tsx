@@ -76,20 +76,22 @@ export function App() {
         </aside>
         <div className="main-column">
           <ViewTabs />
-          {view === 'data' ? (
-            <DataStudio />
-          ) : (
-            <>
-              <TrainingPanel />
-              <section className="card" aria-labelledby="progress-title">
-                <h2 id="progress-title">Progress</h2>
-                <LiveProgress />
-                <RunCharts />
-              </section>
-              <Playground />
-              <RunsList />
-            </>
-          )}
+          <div id="view-panel" role="tabpanel" aria-labelledby={`view-tab-${view}`} className="view-panel">
+            {view === 'data' ? (
+              <DataStudio />
+            ) : (
+              <>
+                <TrainingPanel />
+                <section className="card" aria-labelledby="progress-title">
+                  <h2 id="progress-title">Progress</h2>
+                  <LiveProgress />
+                  <RunCharts />
+                </section>
+                <Playground />
+                <RunsList />
+              </>
+            )}
+          </div>
         </div>
       </main>
       {dragging && (

@@ -2,7 +2,7 @@
  * The data studio: the selected dataset's versions, and the tools that work on the chosen one
  * (explore, clean, augment, split). Opening the studio opens the chosen version in the data worker.
  */
-import { useDeferredValue, useEffect, useRef, type KeyboardEvent } from 'react';
+import { useDeferredValue, useEffect } from 'react';
 import './dataStudio.css';
 import { currentVersionId, type StudioTool } from '../state/studioDataSlice';
 import { studio, useStudio } from '../state/studio';
@@ -12,6 +12,7 @@ import { Explorer } from './Explorer';
 import { SplitPanel } from './SplitPanel';
 import { StudioJobStatus } from './StudioJobStatus';
 import { count } from './studioControls';
+import { Tabs } from './Tabs';
 import { VersionsPanel } from './VersionsPanel';
 
 const TOOLS: [StudioTool, string][] = [
@@ -23,38 +24,7 @@ const TOOLS: [StudioTool, string][] = [
 
 function ToolTabs() {
   const tool = useStudio((s) => s.studioTool);
-  const refs = useRef<(HTMLButtonElement | null)[]>([]);
-  const choose = (k: number) => {
-    studio.getState().setStudioTool(TOOLS[k][0]);
-    refs.current[k]?.focus();
-  };
-  const onKey = (e: KeyboardEvent, k: number) => {
-    if (e.key === 'ArrowRight') choose((k + 1) % TOOLS.length);
-    if (e.key === 'ArrowLeft') choose((k + TOOLS.length - 1) % TOOLS.length);
-  };
-  return (
-    <div className="tabs" role="tablist" aria-label="Data studio tools">
-      {TOOLS.map(([id, label], k) => (
-        <button
-          key={id}
-          ref={(el) => {
-            refs.current[k] = el;
-          }}
-          type="button"
-          role="tab"
-          id={`tool-tab-${id}`}
-          aria-selected={tool === id}
-          aria-controls="tool-panel"
-          tabIndex={tool === id ? 0 : -1}
-          className={`tab${tool === id ? ' on' : ''}`}
-          onClick={() => choose(k)}
-          onKeyDown={(e) => onKey(e, k)}
-        >
-          {label}
-        </button>
-      ))}
-    </div>
-  );
+  return <Tabs label="Data studio tools" tabs={TOOLS} value={tool} onChange={(t) => studio.getState().setStudioTool(t)} idPrefix="tool-tab" panelId="tool-panel" />;
 }
 
 export function DataStudio() {

@@ -1,6 +1,7 @@
 /** The main column's views: training (settings, progress, runs) and the data studio. */
 import type { MainView } from '../state/studioDataSlice';
 import { studio, useStudio } from '../state/studio';
+import { Tabs } from './Tabs';
 
 const VIEWS: [MainView, string][] = [
   ['train', 'Training'],
@@ -9,13 +10,5 @@ const VIEWS: [MainView, string][] = [
 
 export function ViewTabs() {
   const view = useStudio((s) => s.mainView);
-  return (
-    <div className="tabs view-tabs" role="tablist" aria-label="Views">
-      {VIEWS.map(([id, label]) => (
-        <button key={id} type="button" role="tab" aria-selected={view === id} className={`tab${view === id ? ' on' : ''}`} onClick={() => studio.getState().setMainView(id)}>
-          {label}
-        </button>
-      ))}
-    </div>
-  );
+  return <Tabs label="Views" tabs={VIEWS} value={view} onChange={(v) => studio.getState().setMainView(v)} idPrefix="view-tab" panelId="view-panel" className="view-tabs" />;
 }
