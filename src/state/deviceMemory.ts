@@ -5,7 +5,7 @@
  * the budget itself is a pure function of what was read.
  */
 import type { BackendChoice, BackendName } from '../core/backend';
-import { formatSize as formatBytes } from './units';
+import { formatBytes } from '../core/format';
 
 export interface GpuLimits {
   maxBufferSize: number;

@@ -72,17 +72,6 @@ export function formatDuration(ms: number | null): string {
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
-}
 
 /** How long a run trained: its recorded training time, or (older runs) from its start to its end. */
 export function trainingTime(r: Pick<RunRecord, 'final' | 'finishedAt' | 'createdAt'>): number | undefined {

@@ -3,7 +3,7 @@ import { FALLBACK_BUDGET, gpuLimitWarning, memoryBudget, WASM_MEMORY_LIMIT, type
 import { effectiveLoraTargets, withProgress, type HubDownload } from './modelsSlice';
 import { trainedRowIds } from './evaluation';
 import { generationSettings, parseStopSequences, DEFAULT_PLAYGROUND_SETTINGS } from './playgroundSlice';
-import { formatCount, formatSize } from './units';
+import { formatCount } from './units';
 import type { ModelInfo } from '../storage/modelDb';
 
 const facts = (over: Partial<DeviceFacts> = {}): DeviceFacts => ({ deviceMemoryGB: null, jsHeapLimit: null, gpu: null, ...over });
@@ -76,9 +76,7 @@ describe('playground settings', () => {
 });
 
 describe('units', () => {
-  it('formats sizes in decimal units and counts at a glance', () => {
-    expect(formatSize(152_000)).toBe('152 KB');
-    expect(formatSize(2.5e9)).toBe('2.5 GB');
+  it('formats counts at a glance', () => {
     expect(formatCount(134_515_008)).toBe('135M');
     expect(formatCount(41_344)).toBe('41.3K');
     expect(formatCount(1_100_000_000)).toBe('1.1B');

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_HYPERPARAMS, type ProgressEvent } from '../core/types';
 import { formatLearningRate, moreSettingsSummary, SLIDERS, sliderValue, withSlider } from './hyperparams';
 import { columnFor, switchKind, withColumn } from './mapping';
-import { chartPoints, emaSmooth, formatBytes, formatDuration, progressSummary } from './metrics';
+import { chartPoints, emaSmooth, formatDuration, progressSummary } from './metrics';
 import { weightsZip, zipFileName } from './zip';
 
 const slider = (key: string) => SLIDERS.find((s) => s.key === key)!;
@@ -81,14 +81,11 @@ describe('metrics', () => {
     expect(progressSummary([])).toBeNull();
   });
 
-  it('formats durations and sizes for people', () => {
+  it('formats durations for people', () => {
     expect(formatDuration(42_000)).toBe('42s');
     expect(formatDuration(125_000)).toBe('2m 05s');
     expect(formatDuration(3_726_000)).toBe('1h 02m');
     expect(formatDuration(null)).toBe('—');
-    expect(formatBytes(512)).toBe('512 B');
-    expect(formatBytes(1536)).toBe('1.5 KB');
-    expect(formatBytes(50 * 1024 * 1024)).toBe('50 MB');
   });
 });
 

@@ -1,13 +1,4 @@
-/**
- * Sizes and counts as the model panels show them. Decimal units, as the Hub, the OS and
- * core's memory estimate (fitsIn's message) use, so every figure on a panel agrees.
- */
-export function formatSize(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(1).replace(/\.0$/, '')} GB`;
-  if (n >= 1e6) return `${Math.round(n / 1e6)} MB`;
-  if (n >= 1e3) return `${Math.round(n / 1e3)} KB`;
-  return `${Math.round(n)} bytes`;
-}
+/** Parameter counts and family names as the model panels show them (byte sizes: core/format.ts). */
 
 /** "124M", "1.1B", "41.3K": a parameter count at a glance. */
 export function formatCount(n: number): string {

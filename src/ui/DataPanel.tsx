@@ -1,6 +1,6 @@
 /** The data column: upload, import progress and errors, stored datasets, storage used. */
 import { useId, useState } from 'react';
-import { formatBytes } from '../state/metrics';
+import { formatBytes } from '../core/format';
 import { describeSampleValues } from '../state/samples';
 import { useStudio } from '../state/studio';
 import { DatasetPreview } from './DatasetPreview';

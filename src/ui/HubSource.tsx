@@ -5,7 +5,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { FileProgress, HubDownload } from '../state/modelsSlice';
 import { studio, useStudio } from '../state/studio';
-import { formatSize } from '../state/units';
+import { formatBytes } from '../core/format';
 import { ProgressBar } from './ProgressBar';
 
 function fraction(loaded: number, total: number | null): number {
@@ -13,7 +13,7 @@ function fraction(loaded: number, total: number | null): number {
 }
 
 function amount(loaded: number, total: number | null): string {
-  return total ? `${formatSize(loaded)} of ${formatSize(total)}` : formatSize(loaded);
+  return total ? `${formatBytes(loaded)} of ${formatBytes(total)}` : formatBytes(loaded);
 }
 
 function FileLine({ f }: { f: FileProgress }) {
@@ -25,7 +25,7 @@ function FileLine({ f }: { f: FileProgress }) {
       <span className="file-bar" role="progressbar" aria-label={f.name} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-valuetext={amount(f.loaded, f.total)}>
         <span style={{ width: `${done ? 100 : pct}%` }} />
       </span>
-      <span className="file-size">{done ? formatSize(f.loaded) : amount(f.loaded, f.total)}</span>
+      <span className="file-size">{done ? formatBytes(f.loaded) : amount(f.loaded, f.total)}</span>
     </li>
   );
 }
@@ -41,7 +41,7 @@ function DownloadStatus({ d }: { d: HubDownload }) {
   if (d.status === 'downloading') {
     const current = d.files.find((f) => f.total === null || f.loaded < f.total)?.name;
     const what = asking ? ' · waiting for your answer' : current ? ` · ${current}` : d.files.length === 0 ? ' · asking the Hub…' : ' · checking the weights…';
-    const text = `${d.overall.total ? amount(d.overall.loaded, d.overall.total) : `${formatSize(d.overall.loaded)} so far`}${what}`;
+    const text = `${d.overall.total ? amount(d.overall.loaded, d.overall.total) : `${formatBytes(d.overall.loaded)} so far`}${what}`;
     return (
       <div className="download">
         <ProgressBar label="Download progress" fraction={fraction(d.overall.loaded, d.overall.total)} text={text} />
@@ -61,7 +61,7 @@ function DownloadStatus({ d }: { d: HubDownload }) {
   if (d.status === 'done') {
     return (
       <p className="muted small source-status" role="status">
-        Loaded {d.repoId} ({formatSize(d.overall.loaded)}). It is kept in this browser and chosen as the base model.
+        Loaded {d.repoId} ({formatBytes(d.overall.loaded)}). It is kept in this browser and chosen as the base model.
       </p>
     );
   }
@@ -69,7 +69,7 @@ function DownloadStatus({ d }: { d: HubDownload }) {
     return (
       <div className="alert" role="alert">
         <div>
-          Download of {d.repoId} cancelled. The {formatSize(d.overall.loaded)} received are kept: download it again to resume where it stopped.
+          Download of {d.repoId} cancelled. The {formatBytes(d.overall.loaded)} received are kept: download it again to resume where it stopped.
         </div>
         {dismiss}
       </div>
@@ -155,16 +155,16 @@ export function SizeDialog() {
     >
       {question && (
         <>
-          <h2 id={titleId}>Download {formatSize(question.bytes)}?</h2>
+          <h2 id={titleId}>Download {formatBytes(question.bytes)}?</h2>
           <p>
-            {question.repoId} has {formatSize(question.bytes)} of weights to download
+            {question.repoId} has {formatBytes(question.bytes)} of weights to download
             {question.files.length > 1 ? ` in ${question.files.length} files` : ''}. On a slow connection this takes a while, and the files take that much space in this browser.
           </p>
           <ul className="dialog-files">
             {question.files.map((f) => (
               <li key={f.name}>
                 <span>{f.name}</span>
-                <span>{f.size === null ? 'size unknown' : formatSize(f.size)}</span>
+                <span>{f.size === null ? 'size unknown' : formatBytes(f.size)}</span>
               </li>
             ))}
           </ul>

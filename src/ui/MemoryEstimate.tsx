@@ -7,7 +7,8 @@ import type { BackendName } from '../core/backend';
 import { chosenModel } from '../state/modelsSlice';
 import { currentRowLengths } from '../state/rowLengths';
 import { studio, useStudio } from '../state/studio';
-import { formatCount, formatSize } from '../state/units';
+import { formatBytes } from '../core/format';
+import { formatCount } from '../state/units';
 
 const BACKEND_NAMES: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'plain JS' };
 
@@ -61,21 +62,21 @@ export function MemoryEstimate() {
             {PARTS.map(([key, label]) => (
               <div key={key} className={`part part-${key}`}>
                 <dt>{label}</dt>
-                <dd>{formatSize(result.estimate[key])}</dd>
+                <dd>{formatBytes(result.estimate[key])}</dd>
               </div>
             ))}
             <div className="part total">
               <dt>Total</dt>
-              <dd>{formatSize(result.estimate.total)}</dd>
+              <dd>{formatBytes(result.estimate.total)}</dd>
             </div>
           </dl>
           <MemoryBar total={result.estimate.total} budget={budget.bytes} parts={PARTS.map(([k]) => result.estimate[k])} />
           <p className="muted small memory-basis">
-            {formatCount(result.estimate.trainableParams)} of {formatCount(result.estimate.totalParams)} parameters train. Estimated for {BACKEND_NAMES[backend]}{autoNote}: gradients include the clipping&apos;s temporaries, optimizer AdamW&apos;s moments (and the update&apos;s temporaries when they are the step&apos;s peak), activations all that a step keeps until its backward pass ends, for a batch of {batchSize} rows of {seqLenText(Math.min(maxLength, context ?? maxLength), longest)}.{checkpointing && ' With gradient checkpointing: each block keeps its input, and one block\'s tensors live at a time.'} Budget: about {formatSize(budget.bytes)}, {budget.basis}.
+            {formatCount(result.estimate.trainableParams)} of {formatCount(result.estimate.totalParams)} parameters train. Estimated for {BACKEND_NAMES[backend]}{autoNote}: gradients include the clipping&apos;s temporaries, optimizer AdamW&apos;s moments (and the update&apos;s temporaries when they are the step&apos;s peak), activations all that a step keeps until its backward pass ends, for a batch of {batchSize} rows of {seqLenText(Math.min(maxLength, context ?? maxLength), longest)}.{checkpointing && ' With gradient checkpointing: each block keeps its input, and one block\'s tensors live at a time.'} Budget: about {formatBytes(budget.bytes)}, {budget.basis}.
           </p>
           {result.fits ? (
             <p className="memory-verdict ok" role="status">
-              Fits: about {formatSize(result.estimate.total)} of the {formatSize(budget.bytes)} available.
+              Fits: about {formatBytes(result.estimate.total)} of the {formatBytes(budget.bytes)} available.
             </p>
           ) : (
             <div className="alert warning" role="status">

@@ -6,7 +6,8 @@ import { useId, useState } from 'react';
 import { chosenModel } from '../state/modelsSlice';
 import type { ModelEntry } from '../state/models';
 import { studio, useStudio } from '../state/studio';
-import { familyLabel, formatCount, formatSize } from '../state/units';
+import { formatBytes } from '../core/format';
+import { familyLabel, formatCount } from '../state/units';
 import { FilesSource } from './FilesSource';
 import { HubSource, SizeDialog } from './HubSource';
 import './models.css';
@@ -17,7 +18,7 @@ export function modelFacts(m: ModelEntry): string {
   const source = SOURCE_TEXT[m.source ?? 'shipped'];
   if (!m.info) return source;
   const parts = [familyLabel(m.info.family), `${formatCount(m.info.params)} parameters`];
-  if (m.info.bytes !== null) parts.push(formatSize(m.info.bytes));
+  if (m.info.bytes !== null) parts.push(formatBytes(m.info.bytes));
   if (m.info.tasks.length === 1) parts.push(m.info.tasks[0] === 'classify' ? 'classification only' : 'text generation only');
   parts.push(source);
   return parts.join(' · ');

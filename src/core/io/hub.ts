@@ -10,7 +10,8 @@
  */
 import type { ModelFiles } from '../types';
 import { HubError } from './hubErrors';
-import { cachedSize, DEFAULT_ENDPOINT, DEFAULT_LARGE_BYTES, fileUrl, formatBytes, getFile, INDEX, OPTIONAL_FILES, probe, report, TOKENIZER, WEIGHTS, type Ctx } from './hubFetch';
+import { formatBytes } from '../format';
+import { cachedSize, DEFAULT_ENDPOINT, DEFAULT_LARGE_BYTES, fileUrl, getFile, INDEX, OPTIONAL_FILES, probe, report, TOKENIZER, WEIGHTS, type Ctx } from './hubFetch';
 import { badRepo, parseRepoParts, REVISION } from './hubRepo';
 export { HubError, type HubErrorCode } from './hubErrors';
 export { parseRepoId } from './hubRepo';

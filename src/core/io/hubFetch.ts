@@ -5,6 +5,7 @@
  */
 import { HubError } from './hubErrors';
 import type { BlobCache, HubOptions, HubProgress } from './hub';
+import { formatBytes } from '../format';
 
 // ---- requests ----------------------------------------------------------------
 
@@ -41,13 +42,6 @@ class Retry extends Error {
   constructor(readonly error: HubError) {
     super(error.message);
   }
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
-  if (n >= 1e6) return `${Math.round(n / 1e6)} MB`;
-  if (n >= 1e3) return `${Math.round(n / 1e3)} KB`;
-  return `${n} bytes`;
 }
 
 export function fileUrl(ctx: Pick<Ctx, 'endpoint' | 'repo' | 'revision'>, file: string): string {

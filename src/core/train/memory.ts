@@ -12,6 +12,7 @@ import { matchesTarget, withDefaultTargets, type LoraModule, type LoraState } fr
 import type { LoadedModel } from '../io/hf';
 import { DEFAULT_HYPERPARAMS, type FreezeSettings, type LoraSettings, type Method, type Task } from '../types';
 import { selectTrainable } from './setup';
+import { formatBytes } from '../format';
 
 /** Bytes, except the parameter counts. */
 export interface MemoryEstimate {
@@ -277,14 +278,6 @@ export function estimateTrainingMemory(input: MemoryInput): MemoryEstimate {
   const optimizer = (2 * trainableParams + Math.max(0, update - backward)) * bpv; // AdamW's two moments (and the update's excess)
   const activations = values * bpv;
   return { weights, gradients, optimizer, activations, total: weights + gradients + optimizer + activations, trainableParams, totalParams, largestTrainable };
-}
-
-/** "1.8 GB", "500 MB": decimal units, as the OS and the browser's storage estimate show them. */
-export function formatBytes(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(1).replace(/\.0$/, '')} GB`;
-  if (n >= 1e6) return `${Math.round(n / 1e6)} MB`;
-  if (n >= 1e3) return `${Math.round(n / 1e3)} KB`;
-  return `${Math.round(n)} bytes`;
 }
 
 function listOr(items: string[]): string {
