@@ -18,6 +18,8 @@ test('after one visit the studio opens and trains offline', async ({ page, conte
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Fine-tuning Studio' })).toBeVisible();
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  // The storage line says how much of what the studio stores is its offline copy.
+  await expect(page.getByLabel('Storage used')).toContainText(/\(\d+ MB of it the studio's offline copy\)/);
 
   await page.getByRole('button', { name: 'Add sample' }).click();
   await expect(page.getByRole('list', { name: 'Datasets' }).getByRole('listitem')).toHaveCount(1, { timeout: 60_000 });

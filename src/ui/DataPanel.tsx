@@ -148,6 +148,7 @@ function StorageUsed() {
     <div className="storage" aria-label="Storage used">
       <div className="storage-text">
         Storage used: <strong>{formatBytes(usage.usage)}</strong> of {formatBytes(usage.quota)}
+        {usage.offline !== undefined && <span className="muted"> ({formatBytes(usage.offline)} of it the studio&apos;s offline copy)</span>}
       </div>
       <div className="meter" aria-hidden="true">
         <div style={{ width: `${Math.min(100, Math.max(0.5, fraction * 100))}%` }} />
