@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 const SRC = resolve(__dirname, '..');
 
 /** The specifiers a module imports at run time (static, re-exports and dynamic). */
-export function runtimeImports(source: string): string[] {
+function runtimeImports(source: string): string[] {
   const out: string[] = [];
   const statement = /(?:^|\n)\s*(import|export)\s+([^'";()=:]*?)\s*from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
   for (const m of source.matchAll(statement)) {
@@ -34,18 +34,17 @@ export function runtimeImports(source: string): string[] {
   return out;
 }
 
+/** The file a relative import names: as written when it has an extension, else as the bundler resolves it. */
 function resolveLocal(from: string, spec: string): string {
   const base = resolve(dirname(from), spec);
-  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, join(base, 'index.ts')]) {
-    if (candidate !== base || /\.(ts|tsx|json|css)$/.test(base)) {
-      if (existsSync(candidate)) return candidate;
-    }
-  }
-  throw new Error(`${relative(SRC, from)} imports "${spec}", which is not a file`);
+  const candidates = /\.(ts|tsx|json|css)$/.test(base) ? [base] : [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts')];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new Error(`${relative(SRC, from)} imports "${spec}", which is not a file`);
+  return found;
 }
 
 /** What a bundle that starts at `entry` loads: each package and each source file, with the chain of files that brings it in. */
-export function bundleOf(entry: string): { packages: Map<string, string[]>; files: Map<string, string[]> } {
+function bundleOf(entry: string): { packages: Map<string, string[]>; files: Map<string, string[]> } {
   const packages = new Map<string, string[]>();
   const files = new Map<string, string[]>();
   const walk = (file: string, chain: string[]) => {
