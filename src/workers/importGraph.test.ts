@@ -1,5 +1,5 @@
 /**
- * What each bundle loads. Only the workers that run models need TensorFlow.js (train, model,
+ * What each bundle loads. Only the workers that run models need TensorFlow.js (train and
  * playground), and only workers tokenise; the page and the workers that read, clean or
  * measure data must not pull either in through a stray import. TensorFlow.js is 4 MB to
  * fetch, parse and keep cached per bundle. Tree-shaking does not save a stray import: it
@@ -85,7 +85,7 @@ describe('runtimeImports()', () => {
 });
 
 describe('TensorFlow.js stays out of the bundles that do not run models', () => {
-  for (const entry of ['main.tsx', 'workers/import.worker.ts', 'workers/data.worker.ts', 'workers/rowLengths.worker.ts']) {
+  for (const entry of ['main.tsx', 'workers/import.worker.ts', 'workers/data.worker.ts', 'workers/rowLengths.worker.ts', 'workers/model.worker.ts']) {
     it(entry, () => {
       expect(loads(entry, TFJS)).toEqual([]);
     });

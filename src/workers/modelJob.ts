@@ -4,12 +4,12 @@
  * the browser cache, describe a model (family, parameters, tasks, LoRA targets) and
  * estimate a run's memory.
  */
-import { PASSTHROUGH_FILES, readConfig, readJsonFile } from '../core/io/hf';
+import { PASSTHROUGH_FILES, readJsonFile, readSpec } from '../core/io/hfFiles';
 import { downloadModel, HubError, parseRepoId, type HubProgress } from '../core/io/hub';
 import { parseSafetensors, SafetensorsError } from '../core/io/safetensors';
-import type { Architecture, BaseConfig } from '../core/model/arch';
+import type { ArchSpec, BaseConfig } from '../core/model/arch';
 import { labelList } from '../core/model/config';
-import { architectureFor } from '../core/model/registry';
+import { specFor } from '../core/model/specs';
 import { loadTokenizerFromFiles } from '../core/tokenize/tokenizer';
 import { estimateTrainingMemory, fitsIn, type MemoryEstimate } from '../core/train/memory';
 import type { FreezeSettings, LoraSettings, Method, ModelFiles, Task } from '../core/types';
@@ -24,7 +24,7 @@ function count(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-function infoFrom(arch: Architecture<BaseConfig>, config: BaseConfig, bytes: number | null, labels: string[] | null): ModelInfo {
+function infoFrom(arch: ArchSpec<BaseConfig>, config: BaseConfig, bytes: number | null, labels: string[] | null): ModelInfo {
   let params = 0;
   for (const shape of arch.paramShapes(config).values()) params += count(shape);
   return {
@@ -44,7 +44,7 @@ function infoFrom(arch: Architecture<BaseConfig>, config: BaseConfig, bytes: num
 
 /** A model from its config.json alone (a shipped model, before its weights are fetched). */
 export function describeConfig(raw: Record<string, unknown>, bytes: number | null = null): ModelInfo {
-  const arch = architectureFor(raw);
+  const arch = specFor(raw);
   const config = arch.parseConfig(raw);
   return infoFrom(arch, config, bytes, labelList(config));
 }
@@ -68,7 +68,7 @@ function weightFiles(files: ModelFiles): string[] {
  * without making a single tensor, so a broken folder is refused before it is stored.
  */
 export function describeModel(files: ModelFiles): ModelInfo {
-  const { arch, config } = readConfig(files);
+  const { arch, config } = readSpec(files);
   loadTokenizerFromFiles(files);
   const expected = arch.paramShapes(config);
   const headNames = [...arch.headShapes(config, 2).keys()];
@@ -152,7 +152,7 @@ export async function downloadHubModel(db: ModelDb, req: HubRequest, hooks: HubH
     // An unsupported family fails on config.json, before any weight moves.
     checkConfig: (config) => {
       try {
-        architectureFor(config);
+        specFor(config);
       } catch (e) {
         throw new HubError('bad-repo', `${repo}: ${(e as Error).message}`, { repo, file: 'config.json' });
       }
@@ -206,7 +206,7 @@ export interface EstimateResult {
 }
 
 export function estimateMemory(req: EstimateRequest): EstimateResult {
-  const arch = architectureFor(req.config);
+  const arch = specFor(req.config);
   const config = arch.parseConfig(req.config);
   const estimate = estimateTrainingMemory({ arch, config, method: req.method, batchSize: req.batchSize, seqLen: req.seqLen, lora: req.lora, freeze: req.freeze, task: req.task, numLabels: req.numLabels, dropout: req.dropout, backend: req.backend, checkpointing: req.checkpointing });
   const { fits, message } = fitsIn(estimate, req.availableBytes, req.checkpointing === true);

@@ -7,7 +7,10 @@ import type { Architecture, BaseConfig } from '../model/arch';
 import { labelList } from '../model/config';
 import { architectureFor } from '../model/registry';
 import type { ModelFiles, Task } from '../types';
+import { jsonFile, readJsonFile, readSpec } from './hfFiles';
 import { parseSafetensors, serializeSafetensors, type SafetensorsFile, type TensorToWrite } from './safetensors';
+
+export { jsonFile, passthroughFiles, PASSTHROUGH_FILES, readJsonFile } from './hfFiles';
 
 export interface LoadedModel<C extends BaseConfig = BaseConfig> {
   arch: Architecture<C>;
@@ -18,28 +21,9 @@ export interface LoadedModel<C extends BaseConfig = BaseConfig> {
   labels: string[] | null;
 }
 
-const decoder = new TextDecoder();
-const encoder = new TextEncoder();
-
-export function readJsonFile(files: ModelFiles, name: string): unknown {
-  const bytes = files[name];
-  if (!bytes) throw new Error(`the model folder has no ${name} (it has: ${Object.keys(files).sort().join(', ') || 'nothing'})`);
-  try {
-    return JSON.parse(decoder.decode(bytes));
-  } catch (e) {
-    throw new Error(`${name} is not valid JSON (${(e as Error).message})`);
-  }
-}
-
-export function jsonFile(value: unknown): Uint8Array {
-  return encoder.encode(`${JSON.stringify(value, null, 2)}\n`);
-}
-
 export function readConfig(files: ModelFiles): { arch: Architecture<BaseConfig>; config: BaseConfig } {
-  const raw = readJsonFile(files, 'config.json');
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('config.json: expected a JSON object');
-  const arch = architectureFor(raw as Record<string, unknown>);
-  return { arch, config: arch.parseConfig(raw as Record<string, unknown>) };
+  const { config } = readSpec(files);
+  return { arch: architectureFor(config.raw), config };
 }
 
 function variable(t: () => tf.Tensor): tf.Variable {
@@ -152,11 +136,4 @@ export async function saveModel(
 export function disposeModel(model: LoadedModel): void {
   for (const v of model.params.values()) v.dispose();
   model.params.clear();
-}
-
-/** Tokenizer and generation files that travel with a model folder unchanged. */
-export const PASSTHROUGH_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json', 'vocab.json', 'merges.txt', 'vocab.txt'];
-
-export function passthroughFiles(files: ModelFiles): ModelFiles {
-  return Object.fromEntries(PASSTHROUGH_FILES.filter((n) => files[n]).map((n) => [n, files[n]]));
 }

@@ -1,7 +1,8 @@
 /**
  * What every architecture (gpt2, llama, bert) provides to the engine. The trainer,
- * evaluation, generation and I/O only talk to this interface, so a new family is one
- * file plus a line in the registry.
+ * evaluation, generation and I/O only talk to this interface, so a new family is two
+ * files (its spec, tensor-free, and the code that runs it) plus a line in specs.ts and
+ * one in registry.ts.
  */
 import type { tf } from '../backend';
 import type { Task } from '../types';
@@ -57,7 +58,11 @@ export interface LinearModule {
   fanOut: number;
 }
 
-export interface Architecture<C extends BaseConfig = BaseConfig> {
+/**
+ * What a family is without running it: config, parameter names and shapes, LoRA modules. No
+ * tensors, so the model worker can check folders and estimate memory without TensorFlow.js.
+ */
+export interface ArchSpec<C extends BaseConfig = BaseConfig> {
   readonly modelType: string;
   /** "in_out" for GPT-2's Conv1D ([in, out], PEFT fan_in_fan_out), "out_in" for nn.Linear. */
   readonly weightLayout: 'in_out' | 'out_in';
@@ -70,14 +75,18 @@ export interface Architecture<C extends BaseConfig = BaseConfig> {
   paramShapes(cfg: C): Map<string, number[]>;
   /** Classification-head parameters for `numLabels` classes. */
   headShapes(cfg: C, numLabels: number): Map<string, number[]>;
-  /** Initial value rule for a parameter of this family. */
-  initParam(name: string, shape: number[], cfg: C, seed: number): tf.Tensor;
   /** Checkpoint tensor name -> our name, or null for buffers and tied copies to skip. */
   canonicalName(raw: string): string | null;
   linearModules(cfg: C): LinearModule[];
   /** Transformer block index of a parameter, or null for embeddings, final norm and heads. */
   blockOf(name: string): number | null;
   isEmbedding(name: string): boolean;
+}
+
+/** A family's spec with the code that runs it. */
+export interface Architecture<C extends BaseConfig = BaseConfig> extends ArchSpec<C> {
+  /** Initial value rule for a parameter of this family. */
+  initParam(name: string, shape: number[], cfg: C, seed: number): tf.Tensor;
   hidden(cfg: C, p: Params, ids: tf.Tensor2D, mask: tf.Tensor2D | null, opts: ForwardOptions): tf.Tensor3D;
   lmLogits?(cfg: C, p: Params, hidden: tf.Tensor3D): tf.Tensor3D;
   classLogits(cfg: C, p: Params, hidden: tf.Tensor3D, mask: tf.Tensor2D | null, opts: ForwardOptions): tf.Tensor2D;

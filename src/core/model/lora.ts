@@ -7,6 +7,9 @@ import { tf } from '../backend';
 import type { LoraSettings } from '../types';
 import type { LinearModule } from './arch';
 import type { Dropout } from './dropout';
+import { matchesTarget } from './loraTargets';
+
+export { matchesTarget, withDefaultTargets } from './loraTargets';
 
 export interface LoraModule {
   A: tf.Variable; // [r, in]
@@ -20,16 +23,6 @@ export interface LoraState {
   targetModules: string[];
   /** Full module name (e.g. "transformer.h.0.attn.c_attn") -> its adapter. */
   modules: Map<string, LoraModule>;
-}
-
-/** The settings with their target modules filled in from the architecture when none were chosen. */
-export function withDefaultTargets(settings: LoraSettings, defaults: { default: string[] }): LoraSettings {
-  return settings.targetModules.length ? settings : { ...settings, targetModules: [...defaults.default] };
-}
-
-/** PEFT's rule: a target matches a module whose name is the target or ends with ".target". */
-export function matchesTarget(module: string, targets: string[]): boolean {
-  return targets.some((t) => module === t || module.endsWith(`.${t}`));
 }
 
 export function loraScale(s: Pick<LoraState, 'r' | 'alpha'>): number {

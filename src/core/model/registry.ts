@@ -1,9 +1,10 @@
-/** config.json -> the architecture that runs it. */
+/** config.json -> the architecture that runs it (specs.ts checks the type without loading any). */
 import type { Architecture, BaseConfig } from './arch';
-import { ConfigError, type RawConfig } from './config';
+import type { RawConfig } from './config';
 import { bert } from './bert';
 import { gpt2 } from './gpt2';
 import { llama } from './llama';
+import { specFor } from './specs';
 
 const ARCHITECTURES: Record<string, Architecture<BaseConfig>> = {
   bert: bert as unknown as Architecture<BaseConfig>,
@@ -11,14 +12,8 @@ const ARCHITECTURES: Record<string, Architecture<BaseConfig>> = {
   llama: llama as unknown as Architecture<BaseConfig>,
 };
 
-export function supportedModelTypes(): string[] {
-  return Object.keys(ARCHITECTURES);
-}
+export { supportedModelTypes } from './specs';
 
 export function architectureFor(raw: RawConfig): Architecture<BaseConfig> {
-  const type = raw.model_type;
-  if (typeof type !== 'string') throw new ConfigError('"model_type" is missing');
-  const arch = ARCHITECTURES[type];
-  if (!arch) throw new ConfigError(`model_type "${type}" is not supported (supported: ${supportedModelTypes().join(', ')})`);
-  return arch;
+  return ARCHITECTURES[specFor(raw).modelType];
 }

@@ -6,12 +6,12 @@
  * every registered family and the same freeze/LoRA rules as the real run.
  */
 import type { tf } from '../backend';
-import type { Architecture, BaseConfig, LinearModule } from '../model/arch';
+import type { ArchSpec, BaseConfig, LinearModule } from '../model/arch';
 import { labelList } from '../model/config';
-import { matchesTarget, withDefaultTargets, type LoraModule, type LoraState } from '../model/lora';
-import type { LoadedModel } from '../io/hf';
+import type { LoraModule, LoraState } from '../model/lora';
+import { matchesTarget, withDefaultTargets } from '../model/loraTargets';
 import { DEFAULT_HYPERPARAMS, type FreezeSettings, type LoraSettings, type Method, type Task } from '../types';
-import { selectTrainable } from './setup';
+import { selectTrainable } from './trainable';
 import { formatBytes } from '../format';
 
 /** Bytes, except the parameter counts. */
@@ -30,7 +30,7 @@ export interface MemoryEstimate {
 }
 
 export interface MemoryInput {
-  arch: Architecture;
+  arch: ArchSpec;
   config: BaseConfig;
   method: Method;
   batchSize: number;
@@ -182,7 +182,7 @@ function runShape(input: MemoryInput): RunShape {
     const modules = new Map<string, LoraModule>(adapted.map((m) => [m.name, { A: stub([settings.r, m.fanIn]), B: stub([m.fanOut, settings.r]) }]));
     lora = { ...settings, targetModules: [...settings.targetModules], modules };
   }
-  const model: LoadedModel = { arch, config, params, labels: null };
+  const model = { arch, config, params };
   const freeze = input.freeze ?? DEFAULT_HYPERPARAMS.freeze;
   const trainable = selectTrainable(model, method, { ...DEFAULT_HYPERPARAMS, freeze }, lora, task);
 

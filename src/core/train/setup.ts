@@ -12,6 +12,9 @@ import { loadTokenizerFromFiles, type TextTokenizer } from '../tokenize/tokenize
 import type { Example, Hyperparams, Method, TrainRequest } from '../types';
 import { encodeExamples, type Sequence } from './encode';
 import type { EncodeStats } from './encodeStats';
+import { selectTrainable } from './trainable';
+
+export { selectTrainable } from './trainable';
 
 export interface PreparedRun {
   run: ModelRun;
@@ -34,35 +37,6 @@ export function distinctLabels(examples: Example[]): string[] {
 function ensureHead(model: LoadedModel, labels: string[], seed: number): void {
   const same = model.labels && model.labels.length === labels.length && labels.every((l) => model.labels!.includes(l));
   if (!same) setClassifierHead(model, labels, seed);
-}
-
-/** The parameters the optimizer updates for a method, keyed by a stable name. */
-export function selectTrainable(model: LoadedModel, method: Method, hp: Hyperparams, lora: LoraState | null, task: 'lm' | 'classify'): Map<string, tf.Variable> {
-  const out = new Map<string, tf.Variable>();
-  const { arch } = model;
-  const headNames = new Set(arch.headShapes(model.config, 2).keys());
-  const addHead = () => {
-    if (task === 'classify') for (const n of headNames) out.set(n, model.params.get(n)!);
-  };
-  if (method === 'lora') {
-    for (const [module, m] of lora!.modules) {
-      out.set(`${module}.lora_A.weight`, m.A);
-      out.set(`${module}.lora_B.weight`, m.B);
-    }
-    addHead();
-    return out;
-  }
-  const nLayer = model.config.numLayers;
-  const firstTrainable = method === 'full' ? 0 : nLayer - Math.max(0, Math.min(nLayer, hp.freeze.trainableBlocks));
-  for (const [name, v] of model.params) {
-    if (headNames.has(name)) continue;
-    const block = arch.blockOf(name);
-    // Outside the blocks: embeddings (trainable on request) and the final norm/pooler (always).
-    const keep = method === 'full' || (block !== null ? block >= firstTrainable : arch.isEmbedding(name) ? hp.freeze.trainEmbeddings : true);
-    if (keep) out.set(name, v);
-  }
-  addHead();
-  return out;
 }
 
 export function prepareRun(req: TrainRequest): PreparedRun {
