@@ -4,7 +4,7 @@
  */
 import type { DataRow } from '../core/data/rows';
 import type { EvalProgress, HeldOutReport, RobustnessResult } from '../core/eval/heldout';
-import { PERTURBATIONS, type Perturbation } from '../core/eval/perturbations';
+import { PERTURBATIONS } from '../core/eval/perturbations';
 import type { AugmentOp } from '../core/data/augment';
 import { AUGMENT_OPS } from './recipes';
 import type { RunEvaluation, RunRecord } from '../storage/db';
@@ -87,9 +87,6 @@ export function trainedRowIds(rows: readonly DataRow[]): Set<number> {
   return ids;
 }
 
-/** The augmentation (data studio → Augment) that makes the same edit as each robustness check. */
-const AUGMENT_FOR: Record<Perturbation, AugmentOp> = { typos: 'typos', casing: 'casing', punctuation: 'punctuation', deletion: 'deletion', synonyms: 'synonyms' };
-
 /** Accuracy points, or the share of perplexity, an edit must cost before it is worth a suggestion. */
 export const WORTH_ADVICE = { accuracyPoints: 2, perplexityShare: 0.1 } as const;
 
@@ -101,10 +98,12 @@ export function robustnessAdvice(r: HeldOutReport): { text: string; op: AugmentO
   const classify = r.task === 'classify';
   const cost = (x: RobustnessResult) =>
     classify ? ((r.metrics.accuracy ?? 0) - (x.accuracy ?? 0)) * 100 : (x.perplexity ?? 0) / (r.metrics.perplexity ?? Infinity) - 1;
-  const worst = [...r.robustness].sort((a, b) => cost(b) - cost(a))[0];
+  const worst = r.robustness.reduce<RobustnessResult | null>((w, x) => (w === null || cost(x) > cost(w) ? x : w), null);
   if (!worst || !(cost(worst) >= (classify ? WORTH_ADVICE.accuracyPoints : WORTH_ADVICE.perplexityShare))) return null;
   const edit = PERTURBATIONS.find((p) => p.id === worst.perturbation)!;
-  const op = AUGMENT_OPS.find((o) => o.op === AUGMENT_FOR[worst.perturbation])!;
+  // Each robustness edit is the Augment operation of the same name (the compiler checks the ids are a subset).
+  const same: AugmentOp = worst.perturbation;
+  const op = AUGMENT_OPS.find((o) => o.op === same)!;
   const costText = classify
     ? `${cost(worst).toFixed(1)} points of accuracy${worst.flipped !== undefined ? `, ${worst.flipped} of ${r.count} predictions changed` : ''}`
     : `perplexity up ${Math.round(cost(worst) * 100)}%`;

@@ -84,6 +84,11 @@ export function chosenModel(s: Pick<StudioState, 'models' | 'settings'>): ModelE
   return s.models.find((m) => m.id === s.settings.modelId);
 }
 
+/** Max sequence length as a run will use it: the setting, capped by the chosen model's context. */
+export function maxLengthInUse(s: Pick<StudioState, 'models' | 'settings'>): number {
+  return Math.min(s.settings.hyperparams.maxLength, chosenModel(s)?.info?.maxPositions ?? Infinity);
+}
+
 /** The LoRA targets a run will adapt: the chosen ones, else the family's defaults. */
 export function effectiveLoraTargets(targetModules: string[], info: ModelInfo | undefined): string[] {
   if (targetModules.length) return targetModules;

@@ -1,7 +1,7 @@
 /**
  * The rows a run trains on, read from the database: the chosen data-studio version's
  * training and validation splits (its test rows stay out), or the imported rows read with
- * the column mapping. One function for the page (starting a run) and the model worker
+ * the column mapping. One function for the page (starting a run) and the row-length worker
  * (measuring rows in tokens before a run), so both see the same rows.
  */
 import { toExamples, type Schema } from '../core/data/detect';

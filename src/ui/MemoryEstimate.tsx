@@ -4,7 +4,7 @@
  */
 import { useEffect, useId } from 'react';
 import type { BackendName } from '../core/backend';
-import { chosenModel } from '../state/modelsSlice';
+import { chosenModel, maxLengthInUse } from '../state/modelsSlice';
 import { currentRowLengths } from '../state/rowLengths';
 import { studio, useStudio } from '../state/studio';
 import { formatBytes } from '../core/format';
@@ -46,8 +46,7 @@ export function MemoryEstimate() {
   const auto = useStudio((s) => s.settings.backend === 'auto');
   const checkpointing = useStudio((s) => s.settings.hyperparams.gradientCheckpointing === true);
   const batchSize = useStudio((s) => s.settings.hyperparams.batchSize);
-  const maxLength = useStudio((s) => s.settings.hyperparams.maxLength);
-  const context = useStudio((s) => chosenModel(s)?.info?.maxPositions);
+  const maxLength = useStudio(maxLengthInUse);
   const longest = useStudio((s) => currentRowLengths(s)?.lengths[0]);
   if (!memory) return null;
   const autoNote = auto ? ', which Auto picks here' : '';
@@ -72,7 +71,7 @@ export function MemoryEstimate() {
           </dl>
           <MemoryBar total={result.estimate.total} budget={budget.bytes} parts={PARTS.map(([k]) => result.estimate[k])} />
           <p className="muted small memory-basis">
-            {formatCount(result.estimate.trainableParams)} of {formatCount(result.estimate.totalParams)} parameters train. Estimated for {BACKEND_NAMES[backend]}{autoNote}: gradients include the clipping&apos;s temporaries, optimizer AdamW&apos;s moments (and the update&apos;s temporaries when they are the step&apos;s peak), activations all that a step keeps until its backward pass ends, for a batch of {batchSize} rows of {seqLenText(Math.min(maxLength, context ?? maxLength), longest)}.{checkpointing && ' With gradient checkpointing: each block keeps its input, and one block\'s tensors live at a time.'} Budget: about {formatBytes(budget.bytes)}, {budget.basis}.
+            {formatCount(result.estimate.trainableParams)} of {formatCount(result.estimate.totalParams)} parameters train. Estimated for {BACKEND_NAMES[backend]}{autoNote}: gradients include the clipping&apos;s temporaries, optimizer AdamW&apos;s moments (and the update&apos;s temporaries when they are the step&apos;s peak), activations all that a step keeps until its backward pass ends, for a batch of {batchSize} rows of {seqLenText(maxLength, longest)}.{checkpointing && ' With gradient checkpointing: each block keeps its input, and one block\'s tensors live at a time.'} Budget: about {formatBytes(budget.bytes)}, {budget.basis}.
           </p>
           {result.fits ? (
             <p className="memory-verdict ok" role="status">

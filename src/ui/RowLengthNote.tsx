@@ -1,7 +1,7 @@
 /** One line under the sliders: the training rows in the model's tokens, and what Max sequence length cuts. */
 import { useEffect } from 'react';
 import { currentRowLengths, describeRowLengths, rowLengthsKey } from '../state/rowLengths';
-import { chosenModel } from '../state/modelsSlice';
+import { maxLengthInUse } from '../state/modelsSlice';
 import { studio, useStudio } from '../state/studio';
 
 export function RowLengthNote() {
@@ -12,7 +12,7 @@ export function RowLengthNote() {
     return () => clearTimeout(timer);
   }, [key]);
   const rows = useStudio(currentRowLengths);
-  const maxLength = useStudio((s) => Math.min(s.settings.hyperparams.maxLength, chosenModel(s)?.info?.maxPositions ?? Infinity));
+  const maxLength = useStudio(maxLengthInUse);
   const measuring = useStudio((s) => s.measuringRows !== null && s.measuringRows === key);
   const done = useStudio((s) => s.measuringDone);
   if (!rows) {

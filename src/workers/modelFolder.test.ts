@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PASSTHROUGH_FILES } from '../core/io/hf';
+import { PASSTHROUGH_FILES } from '../core/io/hfFiles';
 import { MODEL_SIDE_FILES, pickModelFiles } from './modelFolder';
 
 const pick = (...paths: string[]) => pickModelFiles(paths.map((path) => ({ path, file: path })));

@@ -10,8 +10,6 @@ import type { ModelFiles, Task } from '../types';
 import { jsonFile, readJsonFile, readSpec } from './hfFiles';
 import { parseSafetensors, serializeSafetensors, type SafetensorsFile, type TensorToWrite } from './safetensors';
 
-export { jsonFile, passthroughFiles, PASSTHROUGH_FILES, readJsonFile } from './hfFiles';
-
 export interface LoadedModel<C extends BaseConfig = BaseConfig> {
   arch: Architecture<C>;
   config: C;

@@ -5,9 +5,11 @@
  * `base_model.model.<module>.weight`, as PEFT's get_peft_model_state_dict does.
  */
 import { tf } from '../backend';
-import { matchesTarget, type LoraState } from '../model/lora';
+import type { LoraState } from '../model/lora';
+import { matchesTarget } from '../model/loraTargets';
 import type { ModelFiles } from '../types';
-import { jsonFile, readJsonFile, tensorsToWrite } from './hf';
+import { tensorsToWrite } from './hf';
+import { jsonFile, readJsonFile } from './hfFiles';
 import { parseSafetensors, serializeSafetensors } from './safetensors';
 
 const PREFIX = 'base_model.model.';

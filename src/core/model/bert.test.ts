@@ -7,14 +7,15 @@ import { parseSafetensors, serializeSafetensors, type TensorToWrite } from '../i
 import { loadTokenizerFromFiles } from '../tokenize/tokenizer';
 import { encodeExamples } from '../train/encode';
 import { classificationLoss } from '../train/losses';
-import { selectTrainable } from '../train/setup';
+import { selectTrainable } from '../train/trainable';
 import { train } from '../train/trainer';
 import type { Method, ModelFiles } from '../types';
 import { readFolder, readJson } from '../../testutil/node';
 import { hyperparams, sentimentExamples } from '../../testutil/tinyModel';
 import type { Params } from './arch';
 import { bert, bertPooled, newBertConfig, parseBertConfig, type BertConfig } from './bert';
-import { createLora, matchesTarget, mergedWeight, type LoraState } from './lora';
+import { createLora, mergedWeight, type LoraState } from './lora';
+import { matchesTarget } from './loraTargets';
 import { taskLogits } from './runner';
 
 // Golden outputs from scripts/make_bert_fixtures.py, an independent PyTorch implementation.

@@ -9,8 +9,6 @@ import type { LinearModule } from './arch';
 import type { Dropout } from './dropout';
 import { matchesTarget } from './loraTargets';
 
-export { matchesTarget, withDefaultTargets } from './loraTargets';
-
 export interface LoraModule {
   A: tf.Variable; // [r, in]
   B: tf.Variable; // [out, r]

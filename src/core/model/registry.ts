@@ -12,8 +12,6 @@ const ARCHITECTURES: Record<string, Architecture<BaseConfig>> = {
   llama: llama as unknown as Architecture<BaseConfig>,
 };
 
-export { supportedModelTypes } from './specs';
-
 export function architectureFor(raw: RawConfig): Architecture<BaseConfig> {
   return ARCHITECTURES[specFor(raw).modelType];
 }

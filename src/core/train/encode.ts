@@ -26,7 +26,6 @@ export interface EncodeOptions {
   eosTokenId: number | null;
 }
 
-
 /** Chat turns as one prompt (everything before the last assistant turn) and its completion. */
 export function chatAsPrompt(tok: TextTokenizer, messages: { role: string; content: string }[]): { prompt: string; completion: string } {
   let last = -1;

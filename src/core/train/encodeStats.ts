@@ -1,4 +1,4 @@
-/** What encoding a run's rows did to them, apart from batches.ts so the page can say it without loading tfjs. */
+/** What encoding did to a run's rows (encode.ts counts it), and how the page, the run and the CLI say so. */
 
 /**
  * What encoding did to the rows: how many were longer than the maximum length and lost

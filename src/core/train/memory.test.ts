@@ -4,7 +4,8 @@ import { disposeModel, initModel, setClassifierHead, type LoadedModel } from '..
 import type { Architecture, BaseConfig } from '../model/arch';
 import { gpt2, newGpt2Config } from '../model/gpt2';
 import { createLora, disposeLora } from '../model/lora';
-import { architectureFor, supportedModelTypes } from '../model/registry';
+import { architectureFor } from '../model/registry';
+import { supportedModelTypes } from '../model/specs';
 import type { LoraSettings, Method, Task } from '../types';
 import { estimateTrainingMemory, fitsIn, MEMORY_COEFFICIENTS, memoryFeatures, UPDATE_TEMPORARIES, type MemoryEstimate } from './memory';
 

@@ -1,6 +1,7 @@
 /** What a finished run hands back: the model folder (LoRA merged) and, for LoRA, the PEFT adapter. */
 import { tf } from '../backend';
-import { passthroughFiles, saveModel } from '../io/hf';
+import { saveModel } from '../io/hf';
+import { passthroughFiles } from '../io/hfFiles';
 import { saveAdapter } from '../io/peft';
 import { mergedWeight } from '../model/lora';
 import type { ModelFiles, TrainRequest } from '../types';

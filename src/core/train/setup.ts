@@ -6,15 +6,14 @@
 import { tf } from '../backend';
 import { trainValRows } from '../data/split';
 import { loadModel, setClassifierHead, type LoadedModel } from '../io/hf';
-import { createLora, withDefaultTargets, type LoraState } from '../model/lora';
+import { createLora, type LoraState } from '../model/lora';
+import { withDefaultTargets } from '../model/loraTargets';
 import type { ModelRun } from '../model/runner';
 import { loadTokenizerFromFiles, type TextTokenizer } from '../tokenize/tokenizer';
 import type { Example, Hyperparams, Method, TrainRequest } from '../types';
 import { encodeExamples, type Sequence } from './encode';
 import type { EncodeStats } from './encodeStats';
 import { selectTrainable } from './trainable';
-
-export { selectTrainable } from './trainable';
 
 export interface PreparedRun {
   run: ModelRun;
